@@ -1,0 +1,130 @@
+// apply(): the one place a Session changes in response to a request.
+#include "app/actions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace nl::app {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... { using Ts::operator()...; };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+void set_notice(Session& s, std::string message, std::string hint = {}) {
+  s.notice = Notice{std::move(message), std::move(hint)};
+}
+
+// Rebuilds the experiment from `spec`; on failure keeps everything as it was.
+void rebuild(Session& s, const ExperimentSpec& spec) {
+  Result<Session> fresh = make_session(spec);
+  if (!fresh.ok()) {
+    set_notice(s, fresh.error().message, fresh.error().hint);
+    return;
+  }
+  const bool playing = s.playing;
+  const int speed = s.steps_per_frame;
+  const std::uint64_t version = s.model_version + 1;
+  s = std::move(fresh.value());
+  s.playing = playing;
+  s.steps_per_frame = speed;
+  s.model_version = version;
+  refresh_grid(s);
+}
+
+// Takes up to `count` steps; stops (and pauses) at the first step that fails.
+void run_steps(Session& s, int count) {
+  for (int i = 0; i < count; ++i) {
+    Result<StepMetrics> done = s.exp().step();
+    if (!done.ok()) {
+      s.playing = false;
+      set_notice(s, done.error().message, done.error().hint);
+      break;
+    }
+    ++s.model_version;
+  }
+}
+
+bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
+
+}  // namespace
+
+void apply(Session& s, const Action& action) {
+  std::visit(
+      Overloaded{
+          [&](const act::Play&) {
+            if (s.exp().diverged()) {
+              set_notice(s, "Training diverged; press Reset to start again.");
+              return;
+            }
+            s.playing = true;
+          },
+          [&](const act::Pause&) { s.playing = false; },
+          [&](const act::TogglePlay&) { apply(s, s.playing ? Action{act::Pause{}} : Action{act::Play{}}); },
+          [&](const act::Step& a) {
+            if (a.count < 1 || a.count > 10000) {
+              set_notice(s, "Step count must be between 1 and 10000 (got " + std::to_string(a.count) + ").");
+              return;
+            }
+            run_steps(s, a.count);
+          },
+          [&](const act::Reset&) {
+            rebuild(s, s.spec);
+            s.playing = false;
+          },
+          [&](const act::SetSpeed& a) {
+            if (a.steps_per_frame < 1 || a.steps_per_frame > 100) {
+              set_notice(s, "Speed must be 1 to 100 steps per frame.");
+              return;
+            }
+            s.steps_per_frame = a.steps_per_frame;
+          },
+          [&](const act::SetDataset& a) {
+            ExperimentSpec spec = s.spec;
+            spec.data.kind = a.kind;
+            rebuild(s, spec);
+          },
+          [&](const act::SetNoise& a) {
+            if (!finite_in(a.noise, 0.0f, 0.5f)) {
+              set_notice(s, "Noise must be a number from 0 to 0.5.");
+              return;
+            }
+            ExperimentSpec spec = s.spec;
+            spec.data.noise = a.noise;
+            rebuild(s, spec);
+          },
+          [&](const act::SetLearningRate& a) {
+            if (!(std::isfinite(a.learning_rate) && a.learning_rate > 0.0f && a.learning_rate <= 10.0f)) {
+              set_notice(s, "Learning rate must be greater than 0 and at most 10.");
+              return;
+            }
+            ExperimentSpec spec = s.spec;
+            spec.optimizer.learning_rate = a.learning_rate;
+            rebuild(s, spec);
+          },
+          [&](const act::SetBatchSize& a) {
+            const int train_size = static_cast<int>(s.exp().dataset().x_train.cols());
+            if (a.batch_size < 1 || a.batch_size > train_size) {
+              set_notice(s, "Batch size must be from 1 to the training set size (" +
+                                std::to_string(train_size) + ").");
+              return;
+            }
+            ExperimentSpec spec = s.spec;
+            spec.batch_size = a.batch_size;
+            rebuild(s, spec);
+          },
+          [&](const act::SetNormalization& a) {
+            ExperimentSpec spec = s.spec;
+            for (HiddenLayerSpec& layer : spec.net.hidden) layer.norm = a.norm;
+            rebuild(s, spec);
+          },
+          [&](const act::SetSpec& a) { rebuild(s, a.spec); },
+          [&](const act::DismissNotice&) { s.notice.reset(); },
+      },
+      action);
+}
+
+}  // namespace nl::app

@@ -1,0 +1,42 @@
+// Actions: every change a click, a key, a URL, the JS API or a lesson can ask for.
+// apply() is the only way a Session changes (besides tick()'s scheduled training).
+// An action that cannot be carried out leaves the session as it was and sets a Notice.
+#pragma once
+
+#include <variant>
+#include <vector>
+
+#include "app/session.h"
+#include "core/spec.h"
+
+namespace nl::app {
+
+namespace act {
+struct Play {};
+struct Pause {};
+struct TogglePlay {};
+struct Step { int count = 1; };                 // mini-batches, 1..10000
+struct Reset {};                                // same settings, fresh initialization
+struct SetSpeed { int steps_per_frame = 1; };   // 1..100
+struct SetDataset { DatasetKind kind = DatasetKind::kTwoMoons; };
+struct SetNoise { float noise = 0.1f; };        // 0..0.5
+struct SetLearningRate { float learning_rate = 0.1f; };  // (0, 10]
+struct SetBatchSize { int batch_size = 32; };   // 1..training-set size
+struct SetNormalization { NormKind norm = NormKind::kBatchNorm; };  // every hidden layer
+struct SetSpec { ExperimentSpec spec; };        // replace all settings at once
+struct DismissNotice {};
+}  // namespace act
+
+using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, act::Reset,
+                            act::SetSpeed, act::SetDataset, act::SetNoise, act::SetLearningRate,
+                            act::SetBatchSize, act::SetNormalization, act::SetSpec,
+                            act::DismissNotice>;
+
+// Applies one action. Settings changes rebuild the experiment from the new spec
+// (training restarts); if the new spec is invalid, nothing changes and a Notice says why.
+void apply(Session& session, const Action& action);
+
+// What UI panels emit during a frame; the platform applies them after drawing.
+using ActionQueue = std::vector<Action>;
+
+}  // namespace nl::app

@@ -1,0 +1,25 @@
+// tick(): the per-frame training slice.
+#include "app/schedule.h"
+
+#include <chrono>
+
+#include "app/actions.h"
+
+namespace nl::app {
+
+TickReport tick(Session& session, const FrameBudget& budget) {
+  using Clock = std::chrono::steady_clock;
+  TickReport report;
+  const auto start = Clock::now();
+  while (session.playing && report.steps_taken < session.steps_per_frame) {
+    apply(session, act::Step{1});
+    ++report.steps_taken;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (elapsed >= budget.max_training_seconds) break;
+  }
+  report.training_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  refresh_grid(session);
+  return report;
+}
+
+}  // namespace nl::app

@@ -1,0 +1,83 @@
+// Building a session and keeping its decision grid in step with the model.
+#include "app/session.h"
+
+#include <algorithm>
+
+namespace nl::app {
+
+ExperimentSpec default_spec() {
+  ExperimentSpec spec;
+  spec.data.kind = DatasetKind::kTwoMoons;
+  spec.data.size = 300;
+  spec.data.noise = 0.1f;
+  spec.net.hidden = {HiddenLayerSpec{8, Activation::kReLU, NormKind::kBatchNorm,
+                                     NormPlacement::kBeforeActivation},
+                     HiddenLayerSpec{8, Activation::kReLU, NormKind::kBatchNorm,
+                                     NormPlacement::kBeforeActivation}};
+  spec.optimizer.kind = OptimizerKind::kSgd;
+  spec.optimizer.learning_rate = 0.1f;
+  spec.batch_size = 32;
+  return spec;
+}
+
+namespace {
+
+// The grid covers the data (train and test) with a 10% margin, squared up so the
+// heatmap's cells are square on screen.
+void fit_grid_to_data(DecisionGrid& grid, const Dataset& data) {
+  float lo_x = -1.0f, hi_x = 1.0f, lo_y = -1.0f, hi_y = 1.0f;
+  bool any = false;
+  for (const Matrix* points : {&data.x_train, &data.x_test}) {
+    if (points->cols() == 0 || points->rows() < 2) continue;
+    const float px0 = points->row(0).minCoeff(), px1 = points->row(0).maxCoeff();
+    const float py0 = points->row(1).minCoeff(), py1 = points->row(1).maxCoeff();
+    if (!any) {
+      lo_x = px0; hi_x = px1; lo_y = py0; hi_y = py1;
+      any = true;
+    } else {
+      lo_x = std::min(lo_x, px0); hi_x = std::max(hi_x, px1);
+      lo_y = std::min(lo_y, py0); hi_y = std::max(hi_y, py1);
+    }
+  }
+  const float cx = 0.5f * (lo_x + hi_x), cy = 0.5f * (lo_y + hi_y);
+  const float half = 0.5f * std::max({hi_x - lo_x, hi_y - lo_y, 1e-3f}) * 1.1f;
+  grid.x_min = cx - half; grid.x_max = cx + half;
+  grid.y_min = cy - half; grid.y_max = cy + half;
+}
+
+}  // namespace
+
+Result<Session> make_session(const ExperimentSpec& spec) {
+  Result<Experiment> built = Experiment::create(spec);
+  if (!built.ok()) return built.error();
+  Session session;
+  session.spec = spec;
+  session.experiment.emplace(std::move(built.value()));
+  fit_grid_to_data(session.grid, session.exp().dataset());
+  session.grid.model_version = 0;
+  refresh_grid(session);
+  return session;
+}
+
+void refresh_grid(Session& session) {
+  DecisionGrid& grid = session.grid;
+  if (grid.model_version == session.model_version && !grid.class1_probability.empty()) return;
+  const int n = grid.resolution;
+  Matrix points(2, static_cast<Index>(n) * n);  // (2, n*n): cell centres, row-major
+  for (int row = 0; row < n; ++row) {
+    const float y = grid.y_min + (static_cast<float>(row) + 0.5f) * (grid.y_max - grid.y_min) / static_cast<float>(n);
+    for (int col = 0; col < n; ++col) {
+      const float x = grid.x_min + (static_cast<float>(col) + 0.5f) * (grid.x_max - grid.x_min) / static_cast<float>(n);
+      points(0, row * n + col) = x;
+      points(1, row * n + col) = y;
+    }
+  }
+  const Matrix probs = session.exp().predict_proba(points);  // (classes, n*n)
+  grid.class1_probability.resize(static_cast<std::size_t>(n) * n);
+  for (Index i = 0; i < points.cols(); ++i) {
+    grid.class1_probability[static_cast<std::size_t>(i)] = probs.rows() > 1 ? probs(1, i) : probs(0, i);
+  }
+  grid.model_version = session.model_version;
+}
+
+}  // namespace nl::app

@@ -1,0 +1,55 @@
+// Session: everything the playground shows, in one value. The UI reads it; only
+// apply(Session&, const Action&) and tick() change it (see actions.h, schedule.h).
+// No ImGui, no GL: tests drive a Session exactly as the UI, URL or JS API would.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/experiment.h"
+#include "core/result.h"
+#include "core/spec.h"
+
+namespace nl::app {
+
+// Eval-mode probability of class 1 on a regular grid over the data's bounding box.
+// Row-major, row 0 at y_min; the platform uploads it as a texture for the heatmap shader.
+struct DecisionGrid {
+  int resolution = 64;                 // cells per side
+  float x_min = -2.0f, x_max = 2.0f;   // data coordinates covered by the grid
+  float y_min = -2.0f, y_max = 2.0f;
+  std::vector<float> class1_probability;  // resolution * resolution, in [0, 1]
+  std::uint64_t model_version = 0;     // the Session::model_version it was computed for
+};
+
+// A message for the learner (bad setting, impossible step, divergence). Dismissible.
+struct Notice {
+  std::string message;
+  std::string hint;
+};
+
+struct Session {
+  ExperimentSpec spec;                 // the settings the current experiment was built from
+  std::optional<Experiment> experiment;  // always set after make_session succeeds
+  bool playing = false;
+  int steps_per_frame = 1;             // training speed while playing
+  std::optional<Notice> notice;
+  std::uint64_t model_version = 1;     // bumps whenever the model's parameters change
+  DecisionGrid grid;
+
+  const Experiment& exp() const { return *experiment; }
+  Experiment& exp() { return *experiment; }
+};
+
+// The settings a learner sees first: two moons, 2 hidden layers of 8 with BatchNorm.
+ExperimentSpec default_spec();
+
+// Builds a session (experiment + first decision grid) or says why the spec is invalid.
+Result<Session> make_session(const ExperimentSpec& spec);
+
+// Recomputes the decision grid if the model changed since it was last computed.
+void refresh_grid(Session& session);
+
+}  // namespace nl::app

@@ -1,0 +1,66 @@
+// Experiment: a dataset, a network and an optimizer trained one mini-batch at a time.
+// The one entry point the app layer uses to train; it owns all numeric state.
+// Not thread-safe; no I/O; deterministic for a given spec (same spec, same numbers).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/dataset.h"
+#include "core/network.h"
+#include "core/result.h"
+#include "core/spec.h"
+#include "core/types.h"
+
+namespace nl {
+
+// Metrics after one training step. Losses/accuracies over whole sets are computed in
+// eval mode (running statistics), as model.eval() would in PyTorch.
+struct StepMetrics {
+  std::int64_t step = 0;        // mini-batches taken so far
+  std::int64_t epoch = 0;       // completed passes over the training set
+  float batch_loss = 0.0f;      // training-mode loss of the mini-batch just taken
+  float train_loss = 0.0f;      // eval-mode loss over the training set
+  float test_loss = 0.0f;       // eval-mode loss over the test set (0 if it is empty)
+  float train_accuracy = 0.0f;  // in [0, 1]
+  float test_accuracy = 0.0f;   // in [0, 1]
+};
+
+class Experiment {
+ public:
+  // Validates the spec (widths, batch size, norm options...) and builds dataset,
+  // network and optimizer. Errors carry a user-facing message and hint.
+  static Result<Experiment> create(const ExperimentSpec& spec);
+
+  // One mini-batch: forward (training mode), backward, optimizer update.
+  // On an invalid step (e.g. a batch of one with BatchNorm in training) returns an
+  // error and changes nothing. If the step produces NaN/Inf in loss, weights or
+  // gradients, the model is restored to its state before the step and diverged()
+  // becomes true; further steps return an error until the experiment is rebuilt.
+  Result<StepMetrics> step();
+
+  const ExperimentSpec& spec() const;
+  const Dataset& dataset() const;
+  const Network& network() const;
+  Network& network();
+  const StepMetrics& metrics() const;                 // latest (zeros before the first step)
+  const std::vector<StepMetrics>& history() const;    // one entry per step
+  bool diverged() const;
+
+  // Eval-mode class probabilities for arbitrary 2-D points.
+  // points: (input_width, M); returns (output_width, M), columns sum to 1.
+  Matrix predict_proba(const Matrix& points) const;
+
+  Experiment(Experiment&&) noexcept;
+  Experiment& operator=(Experiment&&) noexcept;
+  Experiment(const Experiment&);
+  Experiment& operator=(const Experiment&);
+  ~Experiment();
+
+ private:
+  Experiment();
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace nl

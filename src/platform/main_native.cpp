@@ -1,0 +1,112 @@
+// Desktop entry point: parses the command line, then loops Runtime::frame.
+//   normlab [--frames N] [--screenshot FILE] [--play] [--size WxH] [--assets DIR]
+// With --frames N it renders N frames, optionally writes the last one as a PNG, prints
+// the CPU time per frame, and exits 0 (used by the desktop test under Xvfb).
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "platform/png_writer.h"
+#include "platform/runtime.h"
+
+namespace {
+
+void usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: normlab [--frames N] [--screenshot FILE] [--play] [--size WxH] [--assets DIR]\n"
+               "  --frames N        render N frames, then exit (prints CPU time per frame)\n"
+               "  --screenshot FILE with --frames: write the last frame as PNG\n"
+               "  --play            start training immediately\n"
+               "  --size WxH        window size (default 1280x800)\n"
+               "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n");
+}
+
+bool parse_int(const char* text, int lo, int hi, int& out) {
+  char* end = nullptr;
+  const long v = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || v < lo || v > hi) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  nl::platform::RuntimeOptions options;
+  int frames = -1;
+  std::string screenshot;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--frames" && has_value) {
+      if (!parse_int(argv[++i], 1, 10000000, frames)) {
+        std::fprintf(stderr, "normlab: --frames needs a whole number from 1 to 10000000\n");
+        return 2;
+      }
+    } else if (arg == "--screenshot" && has_value) {
+      screenshot = argv[++i];
+    } else if (arg == "--play") {
+      options.start_playing = true;
+    } else if (arg == "--assets" && has_value) {
+      options.asset_dir = argv[++i];
+    } else if (arg == "--size" && has_value) {
+      const std::string size = argv[++i];
+      const auto x = size.find('x');
+      if (x == std::string::npos || !parse_int(size.substr(0, x).c_str(), 300, 8192, options.width) ||
+          !parse_int(size.substr(x + 1).c_str(), 300, 8192, options.height)) {
+        std::fprintf(stderr, "normlab: --size needs WxH, each from 300 to 8192 (e.g. 1280x800)\n");
+        return 2;
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      usage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "normlab: unknown or incomplete option '%s'\n", arg.c_str());
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (!screenshot.empty() && frames < 0) {
+    std::fprintf(stderr, "normlab: --screenshot needs --frames N\n");
+    return 2;
+  }
+
+  nl::platform::Runtime runtime;
+  nl::Status started = runtime.init(options);
+  if (!started.ok()) {
+    std::fprintf(stderr, "normlab: %s\n", started.error().message.c_str());
+    if (!started.error().hint.empty()) std::fprintf(stderr, "hint: %s\n", started.error().hint.c_str());
+    runtime.shutdown();
+    return 1;
+  }
+  int rendered = 0;
+  int exit_code = 0;
+  while (runtime.frame()) {
+    ++rendered;
+    if (frames > 0 && rendered >= frames) {
+      if (!screenshot.empty()) {
+        int w = 0, h = 0;
+        const std::vector<unsigned char> rgb = runtime.read_pixels_rgb(w, h);
+        nl::Status written = nl::platform::write_png(screenshot, w, h, rgb);
+        if (!written.ok()) {
+          std::fprintf(stderr, "normlab: %s\n", written.error().message.c_str());
+          exit_code = 1;
+        } else {
+          std::printf("normlab: wrote %s (%dx%d)\n", screenshot.c_str(), w, h);
+        }
+      }
+      break;
+    }
+    runtime.present();
+  }
+  const auto& stats = runtime.stats();
+  const auto& m = runtime.session().exp().metrics();
+  std::printf("normlab: %d frames, CPU time per frame: mean %.2f ms, p95 %.2f ms, max %.2f ms\n", rendered,
+              static_cast<double>(stats.mean()), static_cast<double>(stats.percentile(0.95f)),
+              static_cast<double>(stats.percentile(1.0f)));
+  std::printf("normlab: step %lld, train loss %.4f, test accuracy %.3f\n", static_cast<long long>(m.step),
+              static_cast<double>(m.train_loss), static_cast<double>(m.test_accuracy));
+  runtime.shutdown();
+  return exit_code;
+}

@@ -1,0 +1,74 @@
+// The app as the platform sees it: init / frame / handle_event / shutdown, the same on
+// the desktop (main_native.cpp loops) and in the browser (main_web.cpp registers frame).
+// Owns the window, the GL context, ImGui and the Session; everything else lives in app/ui.
+#pragma once
+
+#include <SDL.h>
+
+#include <string>
+#include <vector>
+
+#include "app/session.h"
+#include "core/result.h"
+#include "platform/heatmap_renderer.h"
+#include "ui/fonts.h"
+#include "ui/view.h"
+
+namespace nl::platform {
+
+struct RuntimeOptions {
+  int width = 1280, height = 800;  // initial window size (desktop)
+  bool start_playing = false;
+  std::string asset_dir;           // holds shaders/ and assets/ ("" = next to the executable)
+};
+
+// CPU time per frame (input, training slice, UI, GL submission; not the vsync wait).
+struct FrameStats {
+  std::vector<float> cpu_ms;
+  float mean() const;
+  float percentile(float q) const;  // q in [0, 1]
+};
+
+class Runtime {
+ public:
+  Status init(const RuntimeOptions& options);
+  // One frame. Returns false when the user asked to quit.
+  bool frame();
+  // Shows the frame (desktop; the browser presents by itself after each frame).
+  void present();
+  void handle_event(const SDL_Event& event);
+  void shutdown();
+
+  // WebGL context loss: stop drawing; on restore, recreate every GL object. The
+  // session (training state) is untouched by both.
+  void on_context_lost();
+  void on_context_restored();
+
+  // Reads the current back buffer (for --screenshot), top row first.
+  std::vector<unsigned char> read_pixels_rgb(int& width, int& height) const;
+
+  app::Session& session() { return session_; }
+  const ui::UiProbe& probe() const { return probe_; }
+  const FrameStats& stats() const { return stats_; }
+  float pixel_ratio() const { return pixel_ratio_; }
+
+ private:
+  Status create_gl_objects();
+  void handle_shortcuts();
+
+  SDL_Window* window_ = nullptr;
+  SDL_GLContext gl_context_ = nullptr;
+  app::Session session_;
+  app::ActionQueue actions_;
+  ui::UiProbe probe_;
+  ui::FontSetup fonts_;
+  HeatmapRenderer heatmap_;
+  FrameStats stats_;
+  std::string asset_dir_;
+  float pixel_ratio_ = 1.0f;
+  bool quit_ = false;
+  bool context_lost_ = false;
+  bool imgui_gl_ready_ = false;
+};
+
+}  // namespace nl::platform

@@ -1,0 +1,123 @@
+// The data panel: the decision heatmap (rendered by the platform's shader from
+// session.grid), the training and test points on top, axes in data units and a
+// colour legend for P(class 1).
+#include <algorithm>
+#include <string>
+
+#include "ui/chart.h"
+#include "ui/theme.h"
+#include "ui/view.h"
+
+namespace nl::ui {
+
+namespace {
+
+ImU32 to_u32(const ImVec4& c, float alpha = 1.0f) {
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(c.x, c.y, c.z, c.w * alpha));
+}
+
+// Colour the shader gives probability p (kept in step with shaders/heatmap.frag).
+ImVec4 heatmap_colour(float p) {
+  const Palette& pal = palette();
+  const ImVec4& target = p < 0.5f ? pal.class0 : pal.class1;
+  const float confidence = std::min(1.0f, std::abs(p - 0.5f) * 2.0f) * 0.75f;
+  auto mix = [&](float a, float b) { return a + (b - a) * confidence; };
+  return ImVec4(mix(pal.neutral.x, target.x), mix(pal.neutral.y, target.y), mix(pal.neutral.z, target.z), 1.0f);
+}
+
+}  // namespace
+
+void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
+                    const ViewResources& resources, UiProbe* probe) {
+  const app::DecisionGrid& grid = session.grid;
+  const float font = ImGui::GetFontSize();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float legend_w = font * 5.0f, axis_h = font * 2.0f, axis_w = font * 2.6f;
+  const float side = std::max(font * 6.0f, std::min(avail.x - legend_w - axis_w, avail.y - axis_h));
+  const ImVec2 cursor = ImGui::GetCursorScreenPos();
+  const ImVec2 p0(cursor.x + axis_w, cursor.y);
+  const ImVec2 p1(p0.x + side, p0.y + side);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+
+  // Heatmap: the texture's row 0 is y_min, screen y grows downwards, so flip v.
+  if (resources.heatmap_texture != nullptr) {
+    dl->AddImage(resources.heatmap_texture, p0, p1, ImVec2(0, 1), ImVec2(1, 0));
+  } else {
+    dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
+  }
+  ImGui::InvisibleButton("data_area", ImVec2(side + axis_w, side + axis_h));
+  if (probe) probe->record("data_area");
+
+  auto to_screen = [&](float x, float y) {
+    return ImVec2(p0.x + (x - grid.x_min) / (grid.x_max - grid.x_min) * side,
+                  p1.y - (y - grid.y_min) / (grid.y_max - grid.y_min) * side);
+  };
+
+  // Points: training filled, test hollow; class colours from the shared palette.
+  const Dataset& data = session.exp().dataset();
+  const Palette& pal = palette();
+  const float r = std::max(2.5f, font * 0.28f);
+  dl->PushClipRect(p0, p1, true);
+  for (Index i = 0; i < data.x_train.cols(); ++i) {
+    const ImVec2 p = to_screen(data.x_train(0, i), data.x_train(1, i));
+    const ImVec4& c = data.y_train[static_cast<std::size_t>(i)] == 0 ? pal.class0 : pal.class1;
+    dl->AddCircleFilled(p, r, to_u32(c));
+    dl->AddCircle(p, r, IM_COL32(255, 255, 255, 200), 0, 1.0f);
+  }
+  for (Index i = 0; i < data.x_test.cols(); ++i) {
+    const ImVec2 p = to_screen(data.x_test(0, i), data.x_test(1, i));
+    const ImVec4& c = data.y_test[static_cast<std::size_t>(i)] == 0 ? pal.class0 : pal.class1;
+    dl->AddCircle(p, r, to_u32(c), 0, 2.0f);
+  }
+  dl->PopClipRect();
+  dl->AddRect(p0, p1, IM_COL32(200, 200, 200, 255));
+
+  // Axes in data units.
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  for (float t : nice_ticks(grid.x_min, grid.x_max, 5)) {
+    const ImVec2 p = to_screen(t, grid.y_min);
+    const std::string label = format_number(t);
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    dl->AddLine(p, ImVec2(p.x, p.y + font * 0.3f), text);
+    dl->AddText(ImVec2(p.x - ts.x * 0.5f, p.y + font * 0.35f), text, label.c_str());
+  }
+  for (float t : nice_ticks(grid.y_min, grid.y_max, 5)) {
+    const ImVec2 p = to_screen(grid.x_min, t);
+    const std::string label = format_number(t);
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    dl->AddLine(p, ImVec2(p.x - font * 0.3f, p.y), text);
+    dl->AddText(ImVec2(p.x - ts.x - font * 0.4f, p.y - ts.y * 0.5f), text, label.c_str());
+  }
+
+  // Legend: the heatmap's colour scale, and the point markers.
+  const float lx = p1.x + font * 1.0f;
+  dl->AddText(ImVec2(lx, p0.y), text, "P(class 1)");
+  const float bar_top = p0.y + font * 1.5f, bar_h = std::min(side * 0.5f, font * 12.0f);
+  const int steps = 32;
+  for (int i = 0; i < steps; ++i) {
+    const float p = 1.0f - (static_cast<float>(i) + 0.5f) / steps;
+    const float y0 = bar_top + bar_h * static_cast<float>(i) / steps;
+    dl->AddRectFilled(ImVec2(lx, y0), ImVec2(lx + font * 1.0f, y0 + bar_h / steps + 0.5f), to_u32(heatmap_colour(p)));
+  }
+  dl->AddText(ImVec2(lx + font * 1.3f, bar_top - font * 0.5f), text, "1");
+  dl->AddText(ImVec2(lx + font * 1.3f, bar_top + bar_h * 0.5f - font * 0.5f), text, "0.5");
+  dl->AddText(ImVec2(lx + font * 1.3f, bar_top + bar_h - font * 0.5f), text, "0");
+  float ly = bar_top + bar_h + font * 1.0f;
+  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, to_u32(pal.class0));
+  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "class 0");
+  ly += font * 1.3f;
+  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, to_u32(pal.class1));
+  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "class 1");
+  ly += font * 1.3f;
+  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, IM_COL32(200, 200, 200, 255));
+  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "train");
+  ly += font * 1.3f;
+  dl->AddCircle(ImVec2(lx + r, ly + font * 0.5f), r, IM_COL32(200, 200, 200, 255), 0, 2.0f);
+  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "test");
+  ly += font * 1.6f;
+  dl->AddText(ImVec2(lx, ly), IM_COL32(160, 160, 160, 255), "eval mode");
+  dl->AddText(ImVec2(lx, ly + font * 1.1f), IM_COL32(160, 160, 160, 255), "(running");
+  dl->AddText(ImVec2(lx, ly + font * 2.2f), IM_COL32(160, 160, 160, 255), "statistics)");
+}
+
+}  // namespace nl::ui

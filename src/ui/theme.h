@@ -1,0 +1,25 @@
+// Colours and sizes shared by every panel, and by the heatmap shader (through the
+// platform), so the legend, the points and the heatmap always agree.
+// Palette: Okabe–Ito, safe for the common forms of colour blindness.
+#pragma once
+
+#include <imgui.h>
+
+namespace nl::ui {
+
+struct Palette {
+  ImVec4 class0{0.000f, 0.447f, 0.698f, 1.0f};  // blue   #0072B2
+  ImVec4 class1{0.902f, 0.624f, 0.000f, 1.0f};  // orange #E69F00
+  ImVec4 neutral{0.96f, 0.96f, 0.96f, 1.0f};    // heatmap where the network is unsure
+  ImVec4 with_bn{0.000f, 0.620f, 0.451f, 1.0f}; // green  #009E73
+  ImVec4 without_bn{0.800f, 0.475f, 0.655f, 1.0f};  // purple #CC79A7
+  ImVec4 test_loss{0.337f, 0.706f, 0.914f, 1.0f};   // sky    #56B4E9
+  ImVec4 warning{0.835f, 0.369f, 0.000f, 1.0f};     // vermillion #D55E00
+};
+
+const Palette& palette();
+
+// Applies NormLab's look (dark theme) scaled for `scale` (1 = 96 dpi).
+void apply_theme(float scale);
+
+}  // namespace nl::ui
