@@ -4,5 +4,3 @@ NL_CACHE="${NORMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/normlab}"
 export NL_CACHE
 # emscripten's JS tools need Debian's node modules (acorn) on NODE_PATH.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
-# Emscripten's frozen system cache lives in /usr/share; it must not try to write there.
-export EM_FROZEN_CACHE=1

@@ -1,0 +1,126 @@
+// Browser test of the NormLab page: loads it in headless Chromium (WebGL2 via
+// SwiftShader), presses Play with a real mouse click on the canvas, checks that training
+// runs and the canvas is drawn, survives a WebGL context loss, follows resizes, renders
+// at device pixel ratio 2, and shows a readable message where WebGL2 is missing.
+// Fails on any console or page error. Screenshots go to --screenshots.
+// usage: node page.test.mjs --site <build/web-release/web> --screenshots <dir>
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks } from './harness.mjs';
+
+const args = parseArgs(process.argv);
+const site = path.resolve(args.site);
+const shots = path.resolve(args.screenshots || 'screenshots');
+fs.mkdirSync(shots, { recursive: true });
+const checks = new Checks();
+const problems = [];
+const { server, url } = await serve(site);
+const browser = await launch();
+
+async function openApp(options, label) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  watch(page, problems, label);
+  await page.goto(url);
+  await waitFor(page, () => window.normlab && window.normlab.state().step !== undefined, null, 60000, 'the app to start');
+  // Let a few frames draw (the first ones can be black under SwiftShader).
+  await page.waitForTimeout(1500);
+  return { context, page };
+}
+
+async function clickControl(page, name) {
+  const rects = await page.evaluate(() => window.normlab.uiRects());
+  const r = rects[name];
+  if (!r) throw new Error(`control "${name}" was not drawn`);
+  const canvasBox = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(canvasBox.x + (r[0] + r[2]) / 2, canvasBox.y + (r[1] + r[3]) / 2);
+}
+
+try {
+  // 1. Load, press Play with the mouse, watch training happen.
+  const { context, page } = await openApp({ viewport: { width: 1280, height: 800 } }, 'desktop-size');
+  const before = await page.evaluate(() => window.normlab.state());
+  checks.ok(before.step === 0 && before.playing === false, 'starts paused at step 0');
+  checks.ok(await page.locator('#loader').isHidden(), 'loading screen is gone once the app runs');
+  await clickControl(page, 'play');
+  await waitFor(page, () => window.normlab.state().step >= 30, null, 30000, '30 training steps after Play');
+  const running = await page.evaluate(() => window.normlab.state());
+  checks.ok(running.playing === true, 'the Play button (clicked on the canvas) starts training');
+  checks.ok(Number.isFinite(running.train_loss) && running.train_loss > 0, `train loss is a finite number (${running.train_loss})`);
+  await page.waitForTimeout(3000);
+  const later = await page.evaluate(() => window.normlab.state());
+  checks.ok(later.step > running.step, `training keeps going (step ${running.step} -> ${later.step})`);
+  const png = await page.screenshot({ path: path.join(shots, 'browser-1280x800.png') });
+  const stats = await pngStats(page, png);
+  checks.ok(stats.std > 20, `canvas is drawn, not blank (grey std ${stats.std.toFixed(1)})`);
+
+  // 2. Pause with the mouse, then one Step.
+  await clickControl(page, 'play');
+  await page.waitForTimeout(300);
+  const paused = await page.evaluate(() => window.normlab.state());
+  await clickControl(page, 'step');
+  await page.waitForTimeout(300);
+  const stepped = await page.evaluate(() => window.normlab.state());
+  checks.ok(paused.playing === false && stepped.step === paused.step + 1, `Pause, then Step takes exactly one step (${paused.step} -> ${stepped.step})`);
+
+  // 3. WebGL context loss and restore: training state survives, the picture returns.
+  await page.evaluate(() => {
+    const ext = document.getElementById('canvas').getContext('webgl2').getExtension('WEBGL_lose_context');
+    window.__loseContext = ext;
+    ext.loseContext();
+  });
+  await page.waitForTimeout(500);
+  checks.ok(await page.locator('#message').isVisible(), 'a message explains the lost graphics context');
+  await page.evaluate(() => window.__loseContext.restoreContext());
+  await page.waitForTimeout(1500);
+  const restored = await page.evaluate(() => window.normlab.state());
+  checks.ok(restored.step >= stepped.step, `training state kept across context loss (step ${restored.step})`);
+  const png2 = await page.screenshot({ path: path.join(shots, 'browser-after-context-restore.png') });
+  const stats2 = await pngStats(page, png2);
+  checks.ok(stats2.std > 20 && await page.locator('#message').isHidden(), `canvas drawn again after restore (grey std ${stats2.std.toFixed(1)})`);
+
+  // 4. The canvas follows the window.
+  await page.setViewportSize({ width: 900, height: 640 });
+  await page.waitForTimeout(800);
+  const size = await page.evaluate(() => { const c = document.getElementById('canvas'); return [c.width, c.height, c.clientWidth, c.clientHeight]; });
+  checks.ok(size[0] === 900 && size[1] === 640 && size[2] === 900, `canvas follows a resize to 900x640 (got ${size.join('x')})`);
+  await page.screenshot({ path: path.join(shots, 'browser-900x640.png') });
+  await context.close();
+
+  // 5. High-DPI: rendered at device pixel ratio 2, crisp.
+  const hi = await openApp({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 2 }, 'dpr2');
+  const hiState = await hi.page.evaluate(() => window.normlab.state());
+  const hiSize = await hi.page.evaluate(() => { const c = document.getElementById('canvas'); return [c.width, c.height]; });
+  checks.ok(hiState.pixel_ratio === 2 && hiSize[0] === 2560 && hiSize[1] === 1440, `renders at device pixel ratio 2 (canvas ${hiSize.join('x')})`);
+  await hi.page.screenshot({ path: path.join(shots, 'browser-dpr2.png') });
+  await hi.context.close();
+
+  // 6. Narrow phone-sized window: stacked layout still draws.
+  const phone = await openApp({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 1 }, 'narrow');
+  const phonePng = await phone.page.screenshot({ path: path.join(shots, 'browser-390x800.png') });
+  checks.ok((await pngStats(phone.page, phonePng)).std > 20, 'a 390 px wide window is drawn');
+  await phone.context.close();
+} catch (e) {
+  checks.ok(false, `browser test ran to the end (${e.message})`);
+}
+await browser.close();
+
+// 7. No WebGL: a readable message instead of a crash.
+try {
+  const noGl = await launch(['--disable-3d-apis']);
+  const page = await noGl.newPage();
+  await page.goto(url);
+  await page.waitForTimeout(1500);
+  const text = await page.evaluate(() => window.normlabError || '');
+  checks.ok(/WebGL2/.test(text) && await page.getByRole('alert').isVisible(), `without WebGL the page says why ("${text.slice(0, 60)}...")`);
+  await page.screenshot({ path: path.join(shots, 'browser-no-webgl.png') });
+  await noGl.close();
+} catch (e) {
+  checks.ok(false, `no-WebGL check ran (${e.message})`);
+}
+server.close();
+
+for (const p of problems) checks.ok(false, p);
+checks.ok(problems.length === 0, 'no console errors and no page errors');
+console.log(`browser test: ${checks.count - checks.failures.length} passed, ${checks.failures.length} failed`);
+process.exit(checks.failures.length === 0 ? 0 : 1);
