@@ -101,7 +101,6 @@ Status Runtime::init(const RuntimeOptions& options) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layout comes from the app, not from a file
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ui::apply_theme(1.0f);
   const std::string font_path = asset_dir_ + "/assets/DejaVuSans.ttf";
   if (!ui::load_fonts(fonts_, font_path.c_str(), 15.0f, pixel_ratio_)) {
@@ -144,14 +143,6 @@ void Runtime::handle_event(const SDL_Event& event) {
   }
 }
 
-void Runtime::handle_shortcuts() {
-  const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput || ImGui::IsAnyItemActive()) return;
-  if (ImGui::IsKeyPressed(ImGuiKey_Space, false)) actions_.push_back(app::act::TogglePlay{});
-  if (ImGui::IsKeyPressed(ImGuiKey_RightArrow, true)) actions_.push_back(app::act::Step{1});
-  if (ImGui::IsKeyPressed(ImGuiKey_R, false) && !io.KeyCtrl) actions_.push_back(app::act::Reset{});
-}
-
 bool Runtime::frame() {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -166,7 +157,6 @@ bool Runtime::frame() {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
   ImGui::NewFrame();
-  handle_shortcuts();
   ui::ViewResources resources;
   resources.heatmap_texture = reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(heatmap_.texture()));
   resources.frame_ms = stats_.cpu_ms.empty() ? 0.0f : stats_.cpu_ms.back();

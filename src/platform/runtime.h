@@ -54,7 +54,6 @@ class Runtime {
 
  private:
   Status create_gl_objects();
-  void handle_shortcuts();
 
   SDL_Window* window_ = nullptr;
   SDL_GLContext gl_context_ = nullptr;

@@ -16,8 +16,25 @@ ImVec2 UiProbe::centre(const std::string& name) const {
   return ImVec2(0.5f * (it->second.min.x + it->second.max.x), 0.5f * (it->second.min.y + it->second.max.y));
 }
 
+namespace {
+
+// Keyboard shortcuts, active unless a text field or a widget has the keyboard:
+// space = play/pause, right arrow = one step, r = reset.
+void handle_shortcuts(app::ActionQueue& actions) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput || ImGui::IsAnyItemActive()) return;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) actions.push_back(app::act::TogglePlay{});
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true)) actions.push_back(app::act::Step{1});
+  for (ImWchar c : io.InputQueueCharacters) {
+    if ((c == 'r' || c == 'R') && !io.KeyCtrl) actions.push_back(app::act::Reset{});
+  }
+}
+
+}  // namespace
+
 void draw_app(const app::Session& session, app::ActionQueue& actions,
               const ViewResources& resources, UiProbe* probe) {
+  handle_shortcuts(actions);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float font = ImGui::GetFontSize();
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |

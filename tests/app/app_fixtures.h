@@ -1,0 +1,19 @@
+// Helpers shared by the app tests: a fresh default session, and tiny accessors.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include "app/actions.h"
+#include "app/session.h"
+
+namespace nl::app::testing {
+
+inline Session fresh_session(const ExperimentSpec& spec = default_spec()) {
+  Result<Session> s = make_session(spec);
+  REQUIRE(s.ok());
+  return std::move(s.value());
+}
+
+inline std::int64_t step_of(const Session& s) { return s.exp().metrics().step; }
+
+}  // namespace nl::app::testing

@@ -1,0 +1,115 @@
+// A headless ImGui harness: a real ImGui context with no rendering backend runs the
+// real UI code frame by frame over a Session, with scripted mouse and keyboard input
+// (ImGui 1.86 has no input-event API: io.MousePos / io.MouseDown / io.KeysDown are set
+// directly). Actions the UI emits are applied exactly as the platform does.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <imgui.h>
+
+#include <string>
+
+#include "app/actions.h"
+#include "app/schedule.h"
+#include "app/session.h"
+#include "ui/fonts.h"
+#include "ui/theme.h"
+#include "ui/view.h"
+
+namespace nl::ui::testing {
+
+constexpr int kSpaceKey = 32;  // our own key indices for the scripted keyboard
+constexpr int kRightKey = 262;
+inline const ImTextureID kFakeHeatmap = reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(42));
+
+class HeadlessUi {
+ public:
+  explicit HeadlessUi(float width = 1280.0f, float height = 800.0f) {
+    context_ = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.DisplaySize = ImVec2(width, height);
+    io.IniFilename = nullptr;
+    io.KeyMap[ImGuiKey_Space] = kSpaceKey;
+    io.KeyMap[ImGuiKey_RightArrow] = kRightKey;
+    font_loaded_ = load_fonts(fonts_, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 15.0f, 1.0f);
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    apply_theme(1.0f);
+  }
+  ~HeadlessUi() { ImGui::DestroyContext(context_); }
+  HeadlessUi(const HeadlessUi&) = delete;
+  HeadlessUi& operator=(const HeadlessUi&) = delete;
+
+  bool font_loaded() const { return font_loaded_; }
+  const UiProbe& probe() const { return probe_; }
+
+  // One frame: UI, then the actions it emitted, then the training slice.
+  void frame(app::Session& s) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DeltaTime = 1.0f / 60.0f;
+    ImGui::NewFrame();
+    ViewResources resources;
+    resources.heatmap_texture = kFakeHeatmap;
+    draw_app(s, actions_, resources, &probe_);
+    ImGui::Render();
+    for (const app::Action& a : actions_) app::apply(s, a);
+    actions_.clear();
+    app::tick(s, app::FrameBudget{10.0});
+  }
+
+  void frames(app::Session& s, int n) {
+    for (int i = 0; i < n; ++i) frame(s);
+  }
+
+  // Moves the mouse to a point, presses and releases the left button over three frames.
+  void click_at(app::Session& s, ImVec2 pos) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = pos;
+    frame(s);
+    io.MouseDown[0] = true;
+    frame(s);
+    io.MouseDown[0] = false;
+    frame(s);
+  }
+
+  void click(app::Session& s, const std::string& control) {
+    INFO("clicking " << control);
+    REQUIRE(probe_.rects.count(control) == 1);
+    click_at(s, probe_.centre(control));
+  }
+
+  void press_key(app::Session& s, int key) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeysDown[key] = true;
+    frame(s);
+    io.KeysDown[key] = false;
+    frame(s);
+  }
+
+  void type_char(app::Session& s, char c) {
+    ImGui::GetIO().AddInputCharacter(static_cast<unsigned>(c));
+    frame(s);
+  }
+
+  // Did the last frame draw anything with this texture?
+  static bool drew_texture(ImTextureID id) {
+    const ImDrawData* dd = ImGui::GetDrawData();
+    if (!dd) return false;
+    for (int l = 0; l < dd->CmdListsCount; ++l) {
+      for (const ImDrawCmd& cmd : dd->CmdLists[l]->CmdBuffer) {
+        if (cmd.TextureId == id && cmd.ElemCount > 0) return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  ImGuiContext* context_ = nullptr;
+  FontSetup fonts_;
+  UiProbe probe_;
+  app::ActionQueue actions_;
+  bool font_loaded_ = false;
+};
+
+}  // namespace nl::ui::testing

@@ -1,0 +1,111 @@
+// The real UI, headless, over scripted sessions: clicks, keys, hundreds of frames.
+#include <cmath>
+
+#include "headless_ui.h"
+
+using namespace nl;
+using namespace nl::app;
+using nl::ui::testing::HeadlessUi;
+
+namespace {
+
+Session fresh() {
+  Result<Session> s = make_session(default_spec());
+  REQUIRE(s.ok());
+  return std::move(s.value());
+}
+
+std::int64_t step_of(const Session& s) { return s.exp().metrics().step; }
+
+}  // namespace
+
+TEST_CASE("ui: the first frame draws every control, the heatmap and the font", "[ui]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  ui.frames(s, 2);
+  CHECK(ui.font_loaded());
+  for (const char* name : {"play", "step", "reset", "speed", "dataset", "noise", "batchnorm", "learning_rate",
+                           "batch_size", "data_area"}) {
+    INFO(name);
+    CHECK(ui.probe().rects.count(name) == 1);
+  }
+  CHECK(HeadlessUi::drew_texture(nl::ui::testing::kFakeHeatmap));
+  CHECK(ImGui::GetDrawData()->TotalVtxCount > 1000);
+}
+
+TEST_CASE("ui: Play trains over hundreds of frames, Pause stops, Step takes one step", "[ui]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  ui.frames(s, 2);
+  ui.click(s, "play");
+  REQUIRE(s.playing);
+  ui.frames(s, 300);
+  const std::int64_t trained = step_of(s);
+  CHECK(trained >= 300);
+  CHECK(std::isfinite(s.exp().metrics().train_loss));
+  CHECK(s.exp().metrics().train_accuracy > 0.8f);
+  ui.click(s, "play");  // now labelled Pause
+  CHECK_FALSE(s.playing);
+  const std::int64_t paused_at = step_of(s);
+  ui.frames(s, 20);
+  CHECK(step_of(s) == paused_at);
+  ui.click(s, "step");
+  CHECK(step_of(s) == paused_at + 1);
+  ui.click(s, "reset");
+  CHECK(step_of(s) == 0);
+}
+
+TEST_CASE("ui: the BatchNorm checkbox switches normalization in every hidden layer", "[ui]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  ui.frames(s, 2);
+  ui.click(s, "batchnorm");
+  for (const HiddenLayerSpec& h : s.spec.net.hidden) CHECK(h.norm == NormKind::kNone);
+  ui.click(s, "batchnorm");
+  for (const HiddenLayerSpec& h : s.spec.net.hidden) CHECK(h.norm == NormKind::kBatchNorm);
+}
+
+TEST_CASE("ui: batch size 1 with BatchNorm shows an explanation instead of crashing", "[ui]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  ui.frames(s, 2);
+  const auto r = ui.probe().rects.at("batch_size");
+  ui.click_at(s, ImVec2(r.min.x + 1.0f, 0.5f * (r.min.y + r.max.y)));  // the slider's left end
+  REQUIRE(s.spec.batch_size == 1);
+  ui.click(s, "play");
+  ui.frames(s, 5);
+  CHECK_FALSE(s.playing);
+  REQUIRE(s.notice.has_value());
+  CHECK(step_of(s) == 0);
+  ui.frames(s, 2);
+  ui.click(s, "dismiss_notice");
+  CHECK_FALSE(s.notice.has_value());
+}
+
+TEST_CASE("ui: keyboard shortcuts: space plays and pauses, right arrow steps, r resets", "[ui]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  ui.frames(s, 2);
+  ui.press_key(s, nl::ui::testing::kRightKey);
+  CHECK(step_of(s) == 1);
+  ui.press_key(s, nl::ui::testing::kSpaceKey);
+  CHECK(s.playing);
+  ui.frames(s, 10);
+  ui.press_key(s, nl::ui::testing::kSpaceKey);
+  CHECK_FALSE(s.playing);
+  CHECK(step_of(s) > 1);
+  ui.type_char(s, 'r');
+  CHECK(step_of(s) == 0);
+}
+
+TEST_CASE("ui: a narrow portrait screen stacks the panels and still shows every control", "[ui]") {
+  HeadlessUi ui(390.0f, 800.0f);
+  Session s = fresh();
+  ui.frames(s, 2);
+  const auto play = ui.probe().rects.at("play");
+  const auto data = ui.probe().rects.at("data_area");
+  CHECK(play.max.x <= 390.0f);
+  CHECK(data.min.y > play.max.y);  // data below the controls
+  ui.click(s, "step");
+  CHECK(step_of(s) == 1);
+}
