@@ -3,7 +3,9 @@
 // Not thread-safe; no I/O; deterministic for a given spec (same spec, same numbers).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/dataset.h"
@@ -13,6 +15,21 @@
 #include "core/types.h"
 
 namespace nl {
+
+// Per-layer numbers after a step (one entry per hidden layer, then one for the output layer).
+// Pre-activation = the input of the layer's activation function (after the norm layer when
+// the norm comes before the activation; the logits for the output layer), measured in eval
+// mode on a fixed probe batch: the first min(256, N_train) training points.
+struct LayerMetrics {
+  std::string name;             // "hidden1", "hidden2", ..., "output"
+  float preact_mean = 0.0f;     // over all units and probe samples
+  float preact_std = 0.0f;      // population std
+  float preact_p15 = 0.0f;      // percentiles (linear interpolation between order statistics)
+  float preact_p50 = 0.0f;
+  float preact_p85 = 0.0f;
+  float weight_norm = 0.0f;     // Frobenius norm of the Linear weight (after the step)
+  float grad_norm = 0.0f;       // L2 norm of all this layer's parameter gradients (Linear + norm)
+};
 
 // Metrics after one training step. Losses/accuracies over whole sets are computed in
 // eval mode (running statistics), as model.eval() would in PyTorch.
@@ -24,6 +41,7 @@ struct StepMetrics {
   float test_loss = 0.0f;       // eval-mode loss over the test set (0 if it is empty)
   float train_accuracy = 0.0f;  // in [0, 1]
   float test_accuracy = 0.0f;   // in [0, 1]
+  std::vector<LayerMetrics> layers;  // per hidden layer, then the output layer
 };
 
 class Experiment {

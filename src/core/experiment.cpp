@@ -1,0 +1,186 @@
+// Experiment: validates a spec, owns dataset + network + optimizer, and trains one
+// mini-batch per step() with epoch shuffling, metrics and divergence restore.
+// Batching: each epoch is a fresh shuffle (Rng{shuffle_seed}); a step takes the next
+// batch_size indices; a remainder smaller than batch_size is dropped (drop_last), so a
+// step never sees a partial batch. Not here: any UI, timing or I/O.
+#include "core/experiment.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/metrics.h"
+#include "core/rng.h"
+
+namespace nl {
+
+struct Experiment::State {
+  ExperimentSpec spec;
+  Dataset data;
+  Network net;
+  Optimizer opt{OptimizerSpec{}};
+  Rng shuffle_rng{1};
+  std::vector<Index> order;   // permutation of the training set for this epoch
+  std::size_t cursor = 0;     // next index into order
+  int batch_size = 1;
+  StepMetrics metrics;
+  std::vector<StepMetrics> history;
+  bool diverged = false;
+  Matrix probe;               // (2, P) fixed probe batch
+};
+
+namespace {
+
+Status validate_optimizer(const OptimizerSpec& o) {
+  if (!std::isfinite(o.learning_rate) || o.learning_rate <= 0.0f || o.learning_rate > 100.0f)
+    return make_error("Learning rate must be a number in (0, 100].", "Try 0.1 for SGD or 0.01 for Adam.");
+  if (!std::isfinite(o.momentum) || o.momentum < 0.0f || o.momentum >= 1.0f)
+    return make_error("SGD momentum must be in [0, 1).", "0.9 is the usual choice.");
+  if (!std::isfinite(o.weight_decay) || o.weight_decay < 0.0f)
+    return make_error("Weight decay must be a number >= 0.");
+  if (!(o.beta1 >= 0.0f && o.beta1 < 1.0f) || !(o.beta2 >= 0.0f && o.beta2 < 1.0f))
+    return make_error("Adam betas must be in [0, 1).", "PyTorch's defaults are 0.9 and 0.999.");
+  if (!std::isfinite(o.adam_eps) || o.adam_eps <= 0.0f) return make_error("Adam eps must be > 0.");
+  return Ok{};
+}
+
+Matrix gather(const Matrix& x, const std::vector<Index>& idx, std::size_t begin, std::size_t count) {
+  Matrix out(x.rows(), static_cast<Index>(count));
+  for (std::size_t k = 0; k < count; ++k) out.col(static_cast<Index>(k)) = x.col(idx[begin + k]);
+  return out;
+}
+
+bool all_finite(Network& net) {
+  for (const auto& p : net.params()) {
+    for (Index i = 0; i < p.size; ++i)
+      if (!std::isfinite(p.value[i]) || !std::isfinite(p.grad[i])) return false;
+  }
+  for (const auto& layer : net.layers()) {
+    if (const auto* bn = std::get_if<BatchNorm>(&layer)) {
+      if (!bn->running_mean.allFinite() || !bn->running_var.allFinite()) return false;
+    }
+    if (const auto* brn = std::get_if<BatchRenorm>(&layer)) {
+      if (!brn->bn.running_mean.allFinite() || !brn->bn.running_var.allFinite()) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Experiment::Experiment() : state_(std::make_unique<State>()) {}
+Experiment::Experiment(Experiment&&) noexcept = default;
+Experiment& Experiment::operator=(Experiment&&) noexcept = default;
+Experiment::Experiment(const Experiment& other) : state_(std::make_unique<State>(*other.state_)) {}
+Experiment& Experiment::operator=(const Experiment& other) {
+  if (this != &other) state_ = std::make_unique<State>(*other.state_);
+  return *this;
+}
+Experiment::~Experiment() = default;
+
+Result<Experiment> Experiment::create(const ExperimentSpec& spec) {
+  auto data = make_dataset(spec.data);
+  if (!data.ok()) return data.error();
+  if (spec.net.input_width != data->x_train.rows())
+    return make_error("Input width " + std::to_string(spec.net.input_width) + " does not match the dataset's " +
+                          std::to_string(data->x_train.rows()) + " coordinates.",
+                      "Set the input width to " + std::to_string(data->x_train.rows()) + ".");
+  if (spec.net.output_width != data->num_classes)
+    return make_error("Output width " + std::to_string(spec.net.output_width) + " does not match the dataset's " +
+                          std::to_string(data->num_classes) + " classes.",
+                      "Set the output width to " + std::to_string(data->num_classes) + ".");
+  if (spec.batch_size < 1) return make_error("Batch size must be at least 1.", "Try 32.");
+  if (Status st = validate_optimizer(spec.optimizer); !st.ok()) return st.error();
+  auto net = Network::from_spec(spec.net);
+  if (!net.ok()) return net.error();
+
+  Experiment e;
+  State& s = *e.state_;
+  s.spec = spec;
+  s.data = std::move(*data);
+  s.net = std::move(*net);
+  s.opt = Optimizer(spec.optimizer);
+  s.shuffle_rng = Rng(spec.shuffle_seed);
+  const Index n_train = s.data.x_train.cols();
+  s.batch_size = static_cast<int>(std::min<Index>(spec.batch_size, n_train));
+  s.order.resize(static_cast<std::size_t>(n_train));
+  for (Index i = 0; i < n_train; ++i) s.order[static_cast<std::size_t>(i)] = i;
+  s.shuffle_rng.shuffle(s.order);
+  s.probe = s.data.x_train.leftCols(std::min<Index>(256, n_train));
+  return e;
+}
+
+Result<StepMetrics> Experiment::step() {
+  State& s = *state_;
+  if (s.diverged)
+    return make_error("Training diverged (NaN or Inf); the model was kept as it was before that step.",
+                      "Reset the experiment, e.g. with a smaller learning rate.");
+  // Next batch, on copies: nothing changes if the step fails.
+  std::vector<Index> order = s.order;
+  std::size_t cursor = s.cursor;
+  Rng rng = s.shuffle_rng;
+  std::int64_t epoch = s.metrics.epoch;
+  const std::size_t B = static_cast<std::size_t>(s.batch_size);
+  if (cursor + B > order.size()) {
+    rng.shuffle(order);  // new epoch
+    cursor = 0;
+    ++epoch;
+  }
+  const Matrix xb = gather(s.data.x_train, order, cursor, B);
+  std::vector<int> yb(B);
+  for (std::size_t k = 0; k < B; ++k) yb[k] = s.data.y_train[static_cast<std::size_t>(order[cursor + k])];
+
+  Network backup_net = s.net;
+  Optimizer backup_opt = s.opt;
+  s.net.set_training(true);
+  auto loss = s.net.train_batch(xb, yb);
+  if (!loss.ok()) return loss.error();  // validated before any state changed
+  // Gradient norms of this step, before the optimizer uses them.
+  std::vector<LayerMetrics> layer_metrics = hidden_layer_grad_norms(s.net);
+  bool finite = std::isfinite(*loss) && all_finite(s.net);
+  if (finite) {
+    s.opt.step(s.net);
+    finite = all_finite(s.net);
+  }
+  if (!finite) {
+    s.net = std::move(backup_net);
+    s.opt = std::move(backup_opt);
+    s.diverged = true;
+    return make_error("Training diverged: the step produced NaN or Inf; the model was restored to before that step.",
+                      "Reset the experiment, e.g. with a smaller learning rate.");
+  }
+  s.order = std::move(order);
+  s.cursor = cursor + B;
+  s.shuffle_rng = rng;
+
+  StepMetrics m;
+  m.step = s.metrics.step + 1;
+  m.epoch = epoch;
+  m.batch_loss = *loss;
+  const EvalResult tr = evaluate(s.net, s.data.x_train, s.data.y_train);
+  m.train_loss = tr.loss;
+  m.train_accuracy = tr.accuracy;
+  if (s.data.x_test.cols() > 0) {
+    const EvalResult te = evaluate(s.net, s.data.x_test, s.data.y_test);
+    m.test_loss = te.loss;
+    m.test_accuracy = te.accuracy;
+  }
+  fill_layer_metrics(s.net, s.probe, layer_metrics);
+  m.layers = std::move(layer_metrics);
+  s.metrics = m;
+  s.history.push_back(m);
+  return m;
+}
+
+const ExperimentSpec& Experiment::spec() const { return state_->spec; }
+const Dataset& Experiment::dataset() const { return state_->data; }
+const Network& Experiment::network() const { return state_->net; }
+Network& Experiment::network() { return state_->net; }
+const StepMetrics& Experiment::metrics() const { return state_->metrics; }
+const std::vector<StepMetrics>& Experiment::history() const { return state_->history; }
+bool Experiment::diverged() const { return state_->diverged; }
+
+Matrix Experiment::predict_proba(const Matrix& points) const {
+  return softmax(state_->net.infer(points));
+}
+
+}  // namespace nl

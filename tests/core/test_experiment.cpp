@@ -1,0 +1,118 @@
+// Experiment facade: create/validate, steps, learning, determinism, divergence restore.
+#include <catch2/catch.hpp>
+
+#include "core/experiment.h"
+#include "test_util.h"
+
+using namespace nl;
+
+TEST_CASE("experiment: default spec trains and loss goes down", "[core][experiment]") {
+  ExperimentSpec spec;
+  auto e = Experiment::create(spec);
+  REQUIRE(e.ok());
+  CHECK(e->metrics().step == 0);
+  float first = 0.0f;
+  for (int i = 0; i < 200; ++i) {
+    auto m = e->step();
+    REQUIRE(m.ok());
+    if (i == 0) first = m->train_loss;
+  }
+  CHECK(e->history().size() == 200);
+  CHECK(e->metrics().step == 200);
+  CHECK(e->metrics().train_loss < 0.5f * first);
+  CHECK(e->metrics().train_accuracy > 0.9f);
+  CHECK(e->metrics().epoch >= 1);
+  const Matrix p = e->predict_proba(e->dataset().x_test);
+  REQUIRE(p.rows() == 2);
+  for (Index n = 0; n < p.cols(); ++n) CHECK(p.col(n).sum() == Approx(1.0f).epsilon(1e-5));
+}
+
+TEST_CASE("experiment: same spec gives bit-identical results", "[core][experiment][determinism]") {
+  ExperimentSpec spec;
+  spec.optimizer.kind = OptimizerKind::kAdam;
+  spec.optimizer.learning_rate = 0.01f;
+  auto a = Experiment::create(spec), b = Experiment::create(spec);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  for (int i = 0; i < 50; ++i) {
+    auto ma = a->step(), mb = b->step();
+    REQUIRE(ma.ok());
+    REQUIRE(mb.ok());
+    CHECK(ma->batch_loss == mb->batch_loss);
+    CHECK(ma->test_loss == mb->test_loss);
+  }
+  auto pa = a->network().params(), pb = b->network().params();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i)
+    for (Index k = 0; k < pa[i].size; ++k) CHECK(pa[i].value[k] == pb[i].value[k]);
+}
+
+TEST_CASE("experiment: invalid specs are errors with a hint", "[core][experiment]") {
+  ExperimentSpec spec;
+  spec.net.output_width = 3;
+  auto e = Experiment::create(spec);
+  REQUIRE_FALSE(e.ok());
+  CHECK_FALSE(e.error().hint.empty());
+  spec = ExperimentSpec{};
+  spec.optimizer.learning_rate = -1.0f;
+  CHECK_FALSE(Experiment::create(spec).ok());
+  spec = ExperimentSpec{};
+  spec.net.norm.groups = 3;
+  spec.net.hidden[0].norm = NormKind::kGroupNorm;
+  CHECK_FALSE(Experiment::create(spec).ok());
+}
+
+TEST_CASE("experiment: batch of one with BatchNorm is an error that changes nothing", "[core][experiment]") {
+  ExperimentSpec spec;
+  spec.batch_size = 1;
+  auto e = Experiment::create(spec);
+  REQUIRE(e.ok());
+  const auto before = std::get<BatchNorm>(e->network().layers()[1]);
+  auto m = e->step();
+  REQUIRE_FALSE(m.ok());
+  CHECK(e->history().empty());
+  const auto& after = std::get<BatchNorm>(e->network().layers()[1]);
+  CHECK(after.num_batches_tracked == before.num_batches_tracked);
+  CHECK(after.running_mean == before.running_mean);
+  // Without normalization a batch of one is fine.
+  for (auto& h : spec.net.hidden) h.norm = NormKind::kNone;
+  auto e2 = Experiment::create(spec);
+  REQUIRE(e2.ok());
+  CHECK(e2->step().ok());
+}
+
+TEST_CASE("experiment: a step producing Inf/NaN restores the model and stops training", "[core][experiment]") {
+  ExperimentSpec spec;
+  for (auto& h : spec.net.hidden) h.norm = NormKind::kNone;
+  auto e = Experiment::create(spec);
+  REQUIRE(e.ok());
+  REQUIRE(e->step().ok());
+  // Poison the output layer so the next loss overflows.
+  auto& out = std::get<Linear>(e->network().layers().back());
+  out.weight.array() *= 1e38f;
+  out.weight(0, 0) = 3e38f;
+  const Matrix w_before = out.weight;
+  auto m = e->step();
+  REQUIRE_FALSE(m.ok());
+  CHECK(e->diverged());
+  CHECK(e->history().size() == 1);
+  CHECK(std::get<Linear>(e->network().layers().back()).weight == w_before);
+  CHECK_FALSE(e->step().ok());
+}
+
+TEST_CASE("experiment: layer metrics per hidden layer and output", "[core][experiment][metrics]") {
+  ExperimentSpec spec;
+  auto e = Experiment::create(spec);
+  REQUIRE(e.ok());
+  auto m = e->step();
+  REQUIRE(m.ok());
+  REQUIRE(m->layers.size() == spec.net.hidden.size() + 1);
+  for (const auto& l : m->layers) {
+    CHECK(l.grad_norm > 0.0f);
+    CHECK(l.weight_norm > 0.0f);
+    CHECK(l.preact_p15 <= l.preact_p50);
+    CHECK(l.preact_p50 <= l.preact_p85);
+    CHECK(l.preact_std > 0.0f);
+  }
+  CHECK(m->layers.back().name == "output");
+}
