@@ -1,0 +1,184 @@
+// PyTorch golden tests: BatchNorm 1d/2d and small network training against fixtures made by
+// tests/golden/make_fixtures.py (torch 1.13, float32). Mixed abs + rel tolerance; the largest
+// differences are printed on failure (and summarized on stdout).
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/layers.h"
+#include "core/network.h"
+#include "test_util.h"
+
+using namespace nl;
+using json = nlohmann::json;
+
+namespace {
+
+// Tolerances vs PyTorch (float32 both sides; differences come from summation order and
+// from PyTorch computing y = x*alpha + beta' instead of gamma*(x - mean)*inv_std + beta).
+constexpr double kAtol = 1e-5;
+constexpr double kRtol = 1e-4;
+
+json load(const std::string& name) {
+  const std::string path = std::string(NL_TEST_DATA_DIR) + "/golden/" + name;
+  std::ifstream f(path);
+  REQUIRE(f.good());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return json::parse(ss.str());
+}
+
+Vector vec(const json& a) {
+  Vector v(static_cast<Index>(a.size()));
+  for (std::size_t i = 0; i < a.size(); ++i) v[static_cast<Index>(i)] = a[i].get<float>();
+  return v;
+}
+
+// Flat PyTorch-contiguous data as our (rows, cols) column-major batch (same memory order).
+Matrix batch(const json& a, Index rows, Index cols) {
+  const Vector v = vec(a);
+  REQUIRE(v.size() == rows * cols);
+  return Eigen::Map<const Matrix>(v.data(), rows, cols);
+}
+
+// PyTorch (out, in) row-major weight as our column-major (out, in).
+Matrix weight(const json& a, Index out, Index in) {
+  const Vector v = vec(a);
+  REQUIRE(v.size() == out * in);
+  return Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v.data(), out, in);
+}
+
+struct MaxDiff {
+  double forward = 0.0, backward = 0.0, network = 0.0;
+} g_max;
+
+template <typename A, typename B>
+void check_close(const A& a, const B& b, const char* what, const std::string& name, double* track) {
+  const auto d = nl::test::compare(a, b, kAtol, kRtol);
+  INFO(name << " " << what << ": max|diff| = " << d.max_abs << ", worst ratio to tolerance = "
+            << d.worst_ratio << " at " << d.worst_index);
+  CHECK(d.shape_ok);
+  CHECK(d.worst_ratio <= 1.0);
+  *track = std::max(*track, d.max_abs);
+}
+
+}  // namespace
+
+TEST_CASE("golden: BatchNorm 1d/2d train/eval, momentum 0.1/None, affine and tracking on/off", "[core][golden][bn]") {
+  const json root = load("batchnorm_pytorch.json");
+  REQUIRE(root["cases"].size() >= 10);
+  for (const json& c : root["cases"]) {
+    const std::string name = c["name"];
+    const auto shape = c["shape"].get<std::vector<Index>>();
+    const Index N = shape[0], C = shape[1], S = shape.size() == 4 ? shape[2] * shape[3] : 1;
+    NormOptions o;
+    o.eps = c["eps"].get<float>();
+    if (c["momentum"].is_null()) o.momentum = std::nullopt;
+    else o.momentum = c["momentum"].get<float>();
+    o.affine = c["affine"].get<bool>();
+    o.track_running_stats = c["track_running_stats"].get<bool>();
+    BatchNorm bn = BatchNorm::make(C, S, o);
+    bn.gamma = vec(c["gamma"]);
+    bn.beta = vec(c["beta"]);
+    if (o.track_running_stats) {
+      bn.running_mean = vec(c["running_mean"]);
+      bn.running_var = vec(c["running_var"]);
+    }
+    int k = 0;
+    for (const json& call : c["calls"]) {
+      const std::string where = name + " call " + std::to_string(k++);
+      const bool training = call["training"].get<bool>();
+      const Matrix x = batch(call["x"], C * S, N);
+      REQUIRE(bn.check_batch(N, training).ok());
+      Matrix y;
+      bn.forward(x, training, y);
+      check_close(y, batch(call["y"], C * S, N), "y", where, &g_max.forward);
+      if (o.track_running_stats) {
+        check_close(bn.running_mean, vec(call["running_mean"]), "running_mean", where, &g_max.forward);
+        check_close(bn.running_var, vec(call["running_var"]), "running_var", where, &g_max.forward);
+        CHECK(bn.num_batches_tracked == call["num_batches_tracked"].get<std::int64_t>());
+      }
+      if (call.contains("dy")) {
+        Matrix dx;
+        bn.backward(batch(call["dy"], C * S, N), dx);
+        check_close(dx, batch(call["dx"], C * S, N), "dx", where, &g_max.backward);
+        if (o.affine) {
+          check_close(bn.dgamma, vec(call["dgamma"]), "dgamma", where, &g_max.backward);
+          check_close(bn.dbeta, vec(call["dbeta"]), "dbeta", where, &g_max.backward);
+        }
+      }
+    }
+  }
+  std::printf("golden BatchNorm vs PyTorch: max|diff| forward %.3g, backward %.3g\n", g_max.forward, g_max.backward);
+}
+
+TEST_CASE("golden: MLP with BatchNorm trains like PyTorch (SGD momentum + wd, Adam)", "[core][golden][network]") {
+  const json root = load("network_pytorch.json");
+  REQUIRE(root["cases"].size() == 2);
+  for (const json& c : root["cases"]) {
+    const std::string name = c["name"];
+    // Linear(2,5)-BN(5)-ReLU-Linear(5,5)-BN(5)-Tanh-Linear(5,3), BN optionally after the activation
+    const bool after = c["bn_after_activation"].get<bool>();
+    Network net(2);
+    const Index widths[4] = {2, 5, 5, 3};
+    for (int l = 0; l < 3; ++l) {
+      Linear lin = Linear::make(widths[l], widths[l + 1]);
+      lin.weight = weight(c["init"][static_cast<std::size_t>(l)]["weight"], widths[l + 1], widths[l]);
+      lin.bias = vec(c["init"][static_cast<std::size_t>(l)]["bias"]);
+      net.add(lin);
+      if (l < 2) {
+        const auto act = ActivationLayer::make(l == 0 ? Activation::kReLU : Activation::kTanh);
+        if (after) net.add(act);
+        net.add(BatchNorm::make(widths[l + 1], 1, NormOptions{}));
+        if (!after) net.add(act);
+      }
+    }
+    const json& os = c["optimizer"];
+    OptimizerSpec spec;
+    spec.kind = os["kind"] == "sgd" ? OptimizerKind::kSgd : OptimizerKind::kAdam;
+    spec.learning_rate = os["lr"].get<float>();
+    spec.weight_decay = os["weight_decay"].get<float>();
+    if (spec.kind == OptimizerKind::kSgd) {
+      spec.momentum = os["momentum"].get<float>();
+    } else {
+      spec.beta1 = os["beta1"].get<float>();
+      spec.beta2 = os["beta2"].get<float>();
+      spec.adam_eps = os["eps"].get<float>();
+    }
+    Optimizer opt(spec);
+    net.set_training(true);
+    int k = 0;
+    for (const json& st : c["steps"]) {
+      const Matrix x = batch(st["x"], 2, 8);
+      const auto labels = st["labels"].get<std::vector<int>>();
+      auto loss = net.train_batch(x, labels);
+      REQUIRE(loss.ok());
+      Vector l(1), lt(1);
+      l << *loss;
+      lt << st["loss"].get<float>();
+      check_close(l, lt, "loss", name + " step " + std::to_string(k++), &g_max.network);
+      opt.step(net);
+    }
+    int li = 0, bi = 0;
+    for (auto& layer : net.layers()) {
+      if (auto* lin = std::get_if<Linear>(&layer)) {
+        const json& f = c["final"]["linear"][static_cast<std::size_t>(li++)];
+        check_close(lin->weight, weight(f["weight"], lin->out_features(), lin->in_features()), "weight", name, &g_max.network);
+        check_close(lin->bias, vec(f["bias"]), "bias", name, &g_max.network);
+      } else if (auto* bn = std::get_if<BatchNorm>(&layer)) {
+        const json& f = c["final"]["bn"][static_cast<std::size_t>(bi++)];
+        check_close(bn->gamma, vec(f["gamma"]), "gamma", name, &g_max.network);
+        check_close(bn->beta, vec(f["beta"]), "beta", name, &g_max.network);
+        check_close(bn->running_mean, vec(f["running_mean"]), "running_mean", name, &g_max.network);
+        check_close(bn->running_var, vec(f["running_var"]), "running_var", name, &g_max.network);
+        CHECK(bn->num_batches_tracked == f["num_batches_tracked"].get<std::int64_t>());
+      }
+    }
+    const Matrix logits = net.infer(batch(c["eval"]["x"], 2, 6));
+    check_close(logits, batch(c["eval"]["logits"], 3, 6), "eval logits", name, &g_max.network);
+  }
+  std::printf("golden network vs PyTorch: max|diff| %.3g\n", g_max.network);
+}
