@@ -2,8 +2,10 @@
 // match a double-precision implementation of the textbook graph (two-pass statistics,
 // step-by-step backward through dvar and dmean) on many shapes, odd ones included.
 // Not here: running statistics, traces, PyTorch fixtures (the layer tests own those).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -115,12 +117,13 @@ void check_forward_vs_double(const char* impl, const Forward& f, const ForwardD&
   const std::size_t C = r.mean.size(), D = r.xhat.size();
   // The mean can only be as exact as float around the offset: a few ulp of |offset| + sd.
   const double ulp = (std::abs(offset) + 4.0 * sd) * 1.2e-7;
-  NL_CHECK_CLOSE("mean", f.mean.data(), r.mean.data(), C, 4.0 * ulp + 1e-6 * sd, 0.0);
-  NL_CHECK_CLOSE("var", f.var.data(), r.var.data(), C, 1e-7 * sd * sd, 1e-4);
-  NL_CHECK_CLOSE("inv_std", f.inv_std.data(), r.inv_std.data(), C, 0.0, 1e-4);
-  // xhat inherits the float rounding of x - mean: about ulp(offset)/sd absolute.
-  const double xhat_atol = 4.0 * ulp / sd + 2e-5;
-  NL_CHECK_CLOSE("xhat", f.xhat.data(), r.xhat.data(), D, xhat_atol, 1e-4);
+  NL_CHECK_CLOSE("mean", f.mean.data(), r.mean.data(), C, ulp + 1e-7 * sd, 0.0);
+  NL_CHECK_CLOSE("var", f.var.data(), r.var.data(), C, 0.0, 4e-6);
+  NL_CHECK_CLOSE("inv_std", f.inv_std.data(), r.inv_std.data(), C, 0.0, 4e-6);
+  // xhat inherits the float rounding of the mean: ulp(mean)*inv_std absolute.
+  double inv_std_max = 0.0;
+  for (double v : r.inv_std) inv_std_max = std::max(inv_std_max, v);
+  NL_CHECK_CLOSE("xhat", f.xhat.data(), r.xhat.data(), D, ulp * inv_std_max + 1e-6, 1e-6);
   (void)x;
 }
 
@@ -192,7 +195,15 @@ TEST_CASE("kernels bn: train forward and backward match a double reference", "[k
 
       // Backward: each implementation from its own forward cache, vs the step-by-step graph.
       const auto dx_ref = backward_double(x, dy, ref, sh.N, sh.C, sh.S, eps, gamma);
-      const double dx_scale = kt::max_abs(dx_ref);
+      // dx is a difference of terms of size |gamma|*inv_std*|dy|: tolerances scale with
+      // that, plus the float rounding xhat inherits from the mean (ulp(mean)*inv_std).
+      double g_max = 0.0, inv_std_max = 0.0, dy_max = 0.0, dy_sum = 0.0;
+      for (float v : gamma) g_max = std::max(g_max, double(std::abs(v)));
+      for (double v : ref.inv_std) inv_std_max = std::max(inv_std_max, v);
+      for (float v : dy) dy_max = std::max(dy_max, double(std::abs(v))), dy_sum += std::abs(v);
+      const double ulp = (std::abs(data.offset) + 4.0 * data.sd) * 1.2e-7;
+      const double xhat_err = ulp * inv_std_max;
+      const double dx_scale = g_max * inv_std_max * dy_max;
       for (const auto& [name, fn, fw] :
            {std::tuple<const char*, BackwardFn, const Forward*>{
                 "scalar", nl::kernels::scalar::batchnorm_backward, &fs},
@@ -202,23 +213,18 @@ TEST_CASE("kernels bn: train forward and backward match a double reference", "[k
         std::vector<float> dx(D), dgamma(sh.C), dbeta(sh.C);
         fn(dy.data(), fw->xhat.data(), gamma.data(), fw->inv_std.data(), sh.N, sh.C, sh.S,
            dx.data(), dgamma.data(), dbeta.data());
-        // Relative to the largest |dx|: dx is a difference of terms of that size.
-        const double rel = data.offset > 100.0f ? 3e-3 : 1e-4;  // xhat carries ulp(offset)/sd
-        NL_CHECK_CLOSE("dx", dx.data(), dx_ref.data(), D, rel * dx_scale, 1e-4);
+        NL_CHECK_CLOSE("dx", dx.data(), dx_ref.data(), D, dx_scale * (2e-6 + 4.0 * xhat_err), 1e-5);
         std::vector<double> dbeta_ref(sh.C, 0.0), dgamma_ref(sh.C, 0.0);
-        double dbeta_scale = 0.0;
         for (Index n = 0; n < sh.N; ++n)
           for (Index c = 0; c < sh.C; ++c)
             for (Index s = 0; s < sh.S; ++s) {
               const Index i = (n * sh.C + c) * sh.S + s;
               dbeta_ref[c] += dy[i];
               dgamma_ref[c] += dy[i] * ref.xhat[i];
-              dbeta_scale += std::abs(dy[i]);
             }
-        NL_CHECK_CLOSE("dbeta", dbeta.data(), dbeta_ref.data(), sh.C,
-                       1e-6 * dbeta_scale / sh.C + 1e-6, 1e-5);
+        NL_CHECK_CLOSE("dbeta", dbeta.data(), dbeta_ref.data(), sh.C, 1e-6 * dy_sum / sh.C, 1e-6);
         NL_CHECK_CLOSE("dgamma", dgamma.data(), dgamma_ref.data(), sh.C,
-                       (data.offset > 100.0f ? 3e-3 : 1e-5) * dbeta_scale / sh.C + 1e-6, 1e-4);
+                       (1e-6 + 2.0 * xhat_err) * dy_sum / sh.C, 1e-6);
       }
     }
   }
@@ -241,18 +247,16 @@ TEST_CASE("kernels bn: simd equals the scalar reference within float rounding",
       const auto beta = kt::random_normal(sh.C, 0.0f, 0.5f, ++seed);
       const Forward a = run_forward(ks::batchnorm_train_forward, x, sh, 1e-5f, gamma, beta);
       const Forward b = run_forward(kv::batchnorm_train_forward, x, sh, 1e-5f, gamma, beta);
-      // The orders of summation differ by lanes only: a few float ulp.
+      // Float lane partials (simd) vs double sums (scalar): the mean within an ulp of its
+      // magnitude, the variance to a few parts in 1e6; xhat and y inherit ulp(mean)*inv_std.
       const double ulp_x = (std::abs(offset) + 4.0 * sd) * 1.2e-7;
-      NL_CHECK_CLOSE("mean", b.mean.data(), a.mean.data(), sh.C, 2.0 * ulp_x, 0.0);
-      NL_CHECK_CLOSE("var", b.var.data(), a.var.data(), sh.C, 0.0, 1e-5);
-      NL_CHECK_CLOSE("inv_std", b.inv_std.data(), a.inv_std.data(), sh.C, 0.0, 1e-5);
-      NL_CHECK_CLOSE("xhat", b.xhat.data(), a.xhat.data(), D, 4.0 * ulp_x / sd + 1e-6, 1e-5);
-      NL_CHECK_CLOSE("y", b.y.data(), a.y.data(), D, 4.0 * ulp_x / sd * 2.0 + 1e-6, 1e-5);
-      if (sh.S == 1) {  // same summation order as the scalar loops: bit-identical
-        CHECK(a.mean == b.mean);
-        CHECK(a.var == b.var);
-        CHECK(a.y == b.y);
-      }
+      double inv_std_max = 0.0;
+      for (float v : a.inv_std) inv_std_max = std::max(inv_std_max, double(v));
+      NL_CHECK_CLOSE("mean", b.mean.data(), a.mean.data(), sh.C, ulp_x, 0.0);
+      NL_CHECK_CLOSE("var", b.var.data(), a.var.data(), sh.C, 0.0, 4e-6);
+      NL_CHECK_CLOSE("inv_std", b.inv_std.data(), a.inv_std.data(), sh.C, 0.0, 4e-6);
+      NL_CHECK_CLOSE("xhat", b.xhat.data(), a.xhat.data(), D, ulp_x * inv_std_max + 1e-6, 4e-6);
+      NL_CHECK_CLOSE("y", b.y.data(), a.y.data(), D, 2.0 * (ulp_x * inv_std_max + 1e-6), 4e-6);
 
       // Backward and eval backward, from the same (scalar) cache.
       std::vector<float> dx_a(D), dx_b(D), dg_a(sh.C), dg_b(sh.C), db_a(sh.C), db_b(sh.C);
@@ -260,19 +264,22 @@ TEST_CASE("kernels bn: simd equals the scalar reference within float rounding",
                              sh.C, sh.S, dx_a.data(), dg_a.data(), db_a.data());
       kv::batchnorm_backward(dy.data(), a.xhat.data(), gamma.data(), a.inv_std.data(), sh.N,
                              sh.C, sh.S, dx_b.data(), dg_b.data(), db_b.data());
-      double dx_scale = 0.0;
-      for (float v : dx_a) dx_scale = std::max(dx_scale, static_cast<double>(std::abs(v)));
-      NL_CHECK_CLOSE("dx", dx_b.data(), dx_a.data(), D, 1e-5 * dx_scale, 1e-5);
-      NL_CHECK_CLOSE("dgamma", dg_b.data(), dg_a.data(), sh.C, 1e-5 * std::sqrt(double(D)), 1e-5);
-      NL_CHECK_CLOSE("dbeta", db_b.data(), db_a.data(), sh.C, 1e-5 * std::sqrt(double(D)), 1e-5);
+      // Sums of m terms of size ~|dy|: a few parts in 1e7 of sum|dy|, relative to the
+      // terms |gamma|*inv_std*|dy| for dx.
+      double g_max = 0.0, dy_sum = 0.0, dy_max = 0.0;
+      for (float v : gamma) g_max = std::max(g_max, double(std::abs(v)));
+      for (float v : dy) dy_max = std::max(dy_max, double(std::abs(v))), dy_sum += std::abs(v);
+      const double per_channel = dy_sum / static_cast<double>(sh.C);
+      NL_CHECK_CLOSE("dx", dx_b.data(), dx_a.data(), D, 2e-6 * g_max * inv_std_max * dy_max, 4e-6);
+      NL_CHECK_CLOSE("dgamma", dg_b.data(), dg_a.data(), sh.C, 4e-7 * per_channel, 1e-6);
+      NL_CHECK_CLOSE("dbeta", db_b.data(), db_a.data(), sh.C, 4e-7 * per_channel, 1e-6);
 
       ks::batchnorm_eval_backward(dy.data(), a.xhat.data(), gamma.data(), a.inv_std.data(),
                                   sh.N, sh.C, sh.S, dx_a.data(), dg_a.data(), db_a.data());
       kv::batchnorm_eval_backward(dy.data(), a.xhat.data(), gamma.data(), a.inv_std.data(),
                                   sh.N, sh.C, sh.S, dx_b.data(), dg_b.data(), db_b.data());
       CHECK(dx_a == dx_b);  // dx = gamma*inv_std*dy: one product, exact in both
-      NL_CHECK_CLOSE("eval dgamma", dg_b.data(), dg_a.data(), sh.C, 1e-5 * std::sqrt(double(D)),
-                     1e-5);
+      NL_CHECK_CLOSE("eval dgamma", dg_b.data(), dg_a.data(), sh.C, 4e-7 * per_channel, 1e-6);
 
       // Eval forward with the batch statistics, with and without xhat, without gamma/beta.
       std::vector<float> y_a(D), y_b(D), h_b(D);
