@@ -8,10 +8,12 @@
 // element (n, c, s) lives at x[(n*C + c)*S + s], S = H*W (S = 1 for (N, C) features).
 // BatchNorm statistics are per channel c over all m = N*S values.
 //
-// Accuracy: sums are accumulated in float, per SIMD lane (4 partial sums, 16 in the wide
-// loops) and added at the end. The mean is computed as pivot + sum(x - pivot)/m with the
-// channel's first value as pivot, and the variance as a second pass over (x - mean)^2,
-// so a large offset (mean 1000, std 0.01) costs no precision (no E[x^2] - E[x]^2).
+// Accuracy of the BatchNorm statistics (two-pass, never E[x^2] - E[x]^2): scalar:: sums in
+// double, as PyTorch's CPU kernels do. simd:: sums in float lanes over short blocks (at most
+// 32 samples, or 1024 values) and adds the block sums into double totals, so its error is
+// that of a short float sum whatever the batch size. Both compute the mean as
+// pivot + sum(x - pivot)/m (pivot = the channel's first value) in simd:: so that a large
+// offset (mean 1000, std 0.01) costs no precision. Linear sums in float, in input order.
 //
 //   kernels::batchnorm_train_forward(x, N, C, 1, 1e-5f, gamma, beta,
 //                                    mean, var, inv_std, xhat, y);

@@ -1,5 +1,6 @@
-// The scalar reference kernels: plain loops, one value at a time, float accumulation in the
-// same order the SIMD kernels use per lane. Always compiled; tests hold simd:: to these.
+// The scalar reference kernels: plain loops, one value at a time. BatchNorm sums are
+// accumulated in double (as PyTorch's CPU kernels do for float); Linear sums in float in
+// input order. Always compiled; tests hold simd:: to these.
 // Deliberately not clever: no blocking, no intrinsics (the compiler may still vectorize).
 #include <cmath>
 #include <vector>
@@ -27,30 +28,29 @@ void batchnorm_train_forward(const float* x, Index N, Index C, Index S, float ep
                              const float* gamma, const float* beta, float* mean, float* var,
                              float* inv_std, float* xhat, float* y) {
   NL_ASSERT(N * S >= 1, "batchnorm_train_forward: empty batch");
-  const float m = static_cast<float>(N * S);
+  const double m = static_cast<double>(N * S);
   for (Index c = 0; c < C; ++c) {
-    // Pass 1: mean = pivot + sum(x - pivot)/m; the pivot (first value) removes any offset.
-    const float pivot = x[c * S];
-    float sum = 0.0f;
+    // Pass 1: mean, summed in double.
+    double sum = 0.0;
     for (Index n = 0; n < N; ++n) {
       const float* xc = x + (n * C + c) * S;
-      for (Index s = 0; s < S; ++s) sum += xc[s] - pivot;
+      for (Index s = 0; s < S; ++s) sum += xc[s];
     }
-    const float mu = pivot + sum / m;
+    const double mu = sum / m;
     // Pass 2: biased variance from squared deviations (no E[x^2] - E[x]^2 cancellation).
-    float sq = 0.0f;
+    double sq = 0.0;
     for (Index n = 0; n < N; ++n) {
       const float* xc = x + (n * C + c) * S;
       for (Index s = 0; s < S; ++s) {
-        const float d = xc[s] - mu;
+        const double d = xc[s] - mu;
         sq += d * d;
       }
     }
-    mean[c] = mu;
-    var[c] = sq / m;
-    inv_std[c] = 1.0f / std::sqrt(var[c] + eps);  // eps inside the square root
+    mean[c] = static_cast<float>(mu);
+    var[c] = static_cast<float>(sq / m);
+    inv_std[c] = static_cast<float>(1.0 / std::sqrt(sq / m + eps));  // eps inside the sqrt
   }
-  // Pass 3: normalize, scale and shift.
+  // Pass 3: normalize, scale and shift (float, per element).
   for (Index n = 0; n < N; ++n) {
     for (Index c = 0; c < C; ++c) {
       const float g = gamma ? gamma[c] : 1.0f;
@@ -83,16 +83,16 @@ void batchnorm_eval_forward(const float* x, Index N, Index C, Index S, const flo
 }
 
 namespace {
-// Per channel: sum dy and sum dy*xhat over the m = N*S values.
+// Per channel: sum dy and sum dy*xhat over the m = N*S values, in double.
 void sum_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C, Index S, Index c,
-                    float& sum_dy, float& sum_dy_xhat) {
-  sum_dy = 0.0f;
-  sum_dy_xhat = 0.0f;
+                    double& sum_dy, double& sum_dy_xhat) {
+  sum_dy = 0.0;
+  sum_dy_xhat = 0.0;
   for (Index n = 0; n < N; ++n) {
     const Index o = (n * C + c) * S;
     for (Index s = 0; s < S; ++s) {
       sum_dy += dy[o + s];
-      sum_dy_xhat += dy[o + s] * xhat[o + s];
+      sum_dy_xhat += static_cast<double>(dy[o + s]) * xhat[o + s];
     }
   }
 }
@@ -101,16 +101,16 @@ void sum_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C, Index 
 void batchnorm_backward(const float* dy, const float* xhat, const float* gamma,
                         const float* inv_std, Index N, Index C, Index S, float* dx,
                         float* dgamma, float* dbeta) {
-  const float m = static_cast<float>(N * S);
+  const double m = static_cast<double>(N * S);
   for (Index c = 0; c < C; ++c) {
-    float sum_dy = 0.0f, sum_dy_xhat = 0.0f;
+    double sum_dy = 0.0, sum_dy_xhat = 0.0;
     sum_dy_dy_xhat(dy, xhat, N, C, S, c, sum_dy, sum_dy_xhat);
-    if (dbeta != nullptr) dbeta[c] = sum_dy;
-    if (dgamma != nullptr) dgamma[c] = sum_dy_xhat;
+    if (dbeta != nullptr) dbeta[c] = static_cast<float>(sum_dy);
+    if (dgamma != nullptr) dgamma[c] = static_cast<float>(sum_dy_xhat);
     if (dx == nullptr) continue;
-    const float k = (gamma ? gamma[c] : 1.0f) * inv_std[c];  // gamma*inv_std
-    const float mean_dy = sum_dy / m;                        // term 2 / m
-    const float mean_dy_xhat = sum_dy_xhat / m;              // term 3 / m
+    const float k = (gamma ? gamma[c] : 1.0f) * inv_std[c];          // gamma*inv_std
+    const auto mean_dy = static_cast<float>(sum_dy / m);             // term 2 / m
+    const auto mean_dy_xhat = static_cast<float>(sum_dy_xhat / m);   // term 3 / m
     for (Index n = 0; n < N; ++n) {
       const Index o = (n * C + c) * S;
       for (Index s = 0; s < S; ++s)
@@ -123,10 +123,10 @@ void batchnorm_eval_backward(const float* dy, const float* xhat, const float* ga
                              const float* inv_std, Index N, Index C, Index S, float* dx,
                              float* dgamma, float* dbeta) {
   for (Index c = 0; c < C; ++c) {
-    float sum_dy = 0.0f, sum_dy_xhat = 0.0f;
+    double sum_dy = 0.0, sum_dy_xhat = 0.0;
     sum_dy_dy_xhat(dy, xhat, N, C, S, c, sum_dy, sum_dy_xhat);
-    if (dbeta != nullptr) dbeta[c] = sum_dy;
-    if (dgamma != nullptr) dgamma[c] = sum_dy_xhat;
+    if (dbeta != nullptr) dbeta[c] = static_cast<float>(sum_dy);
+    if (dgamma != nullptr) dgamma[c] = static_cast<float>(sum_dy_xhat);
     if (dx == nullptr) continue;
     const float k = (gamma ? gamma[c] : 1.0f) * inv_std[c];
     for (Index n = 0; n < N; ++n) {
