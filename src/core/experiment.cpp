@@ -19,13 +19,14 @@ struct Experiment::State {
   Network net;
   Optimizer opt{OptimizerSpec{}};
   Rng shuffle_rng{1};
-  std::vector<Index> order;   // permutation of the training set for this epoch
+  std::vector<int> order;     // permutation of the training set for this epoch
   std::size_t cursor = 0;     // next index into order
   int batch_size = 1;
   StepMetrics metrics;
   std::vector<StepMetrics> history;
   bool diverged = false;
   Matrix probe;               // (2, P) fixed probe batch
+  std::vector<int> last_batch;  // training indices of the last step's batch
 };
 
 namespace {
@@ -43,7 +44,7 @@ Status validate_optimizer(const OptimizerSpec& o) {
   return Ok{};
 }
 
-Matrix gather(const Matrix& x, const std::vector<Index>& idx, std::size_t begin, std::size_t count) {
+Matrix gather(const Matrix& x, const std::vector<int>& idx, std::size_t begin, std::size_t count) {
   Matrix out(x.rows(), static_cast<Index>(count));
   for (std::size_t k = 0; k < count; ++k) out.col(static_cast<Index>(k)) = x.col(idx[begin + k]);
   return out;
@@ -80,6 +81,18 @@ Experiment::~Experiment() = default;
 Result<Experiment> Experiment::create(const ExperimentSpec& spec) {
   auto data = make_dataset(spec.data);
   if (!data.ok()) return data.error();
+  return create(spec, std::move(*data));
+}
+
+Result<Experiment> Experiment::create(const ExperimentSpec& spec, Dataset dataset) {
+  if (dataset.x_train.cols() < 1 || static_cast<Index>(dataset.y_train.size()) != dataset.x_train.cols() ||
+      static_cast<Index>(dataset.y_test.size()) != dataset.x_test.cols())
+    return make_error("The dataset is empty or its labels do not match its points.");
+  for (int y : dataset.y_train)
+    if (y < 0 || y >= dataset.num_classes) return make_error("A training label is outside [0, num_classes).");
+  for (int y : dataset.y_test)
+    if (y < 0 || y >= dataset.num_classes) return make_error("A test label is outside [0, num_classes).");
+  Dataset* data = &dataset;
   if (spec.net.input_width != data->x_train.rows())
     return make_error("Input width " + std::to_string(spec.net.input_width) + " does not match the dataset's " +
                           std::to_string(data->x_train.rows()) + " coordinates.",
@@ -103,7 +116,7 @@ Result<Experiment> Experiment::create(const ExperimentSpec& spec) {
   const Index n_train = s.data.x_train.cols();
   s.batch_size = static_cast<int>(std::min<Index>(spec.batch_size, n_train));
   s.order.resize(static_cast<std::size_t>(n_train));
-  for (Index i = 0; i < n_train; ++i) s.order[static_cast<std::size_t>(i)] = i;
+  for (Index i = 0; i < n_train; ++i) s.order[static_cast<std::size_t>(i)] = static_cast<int>(i);
   s.shuffle_rng.shuffle(s.order);
   s.probe = s.data.x_train.leftCols(std::min<Index>(256, n_train));
   return e;
@@ -115,7 +128,7 @@ Result<StepMetrics> Experiment::step() {
     return make_error("Training diverged (NaN or Inf); the model was kept as it was before that step.",
                       "Reset the experiment, e.g. with a smaller learning rate.");
   // Next batch, on copies: nothing changes if the step fails.
-  std::vector<Index> order = s.order;
+  std::vector<int> order = s.order;
   std::size_t cursor = s.cursor;
   Rng rng = s.shuffle_rng;
   std::int64_t epoch = s.metrics.epoch;
@@ -148,6 +161,8 @@ Result<StepMetrics> Experiment::step() {
     return make_error("Training diverged: the step produced NaN or Inf; the model was restored to before that step.",
                       "Reset the experiment, e.g. with a smaller learning rate.");
   }
+  s.last_batch.assign(order.begin() + static_cast<std::ptrdiff_t>(cursor),
+                      order.begin() + static_cast<std::ptrdiff_t>(cursor + B));
   s.order = std::move(order);
   s.cursor = cursor + B;
   s.shuffle_rng = rng;
@@ -178,6 +193,7 @@ Network& Experiment::network() { return state_->net; }
 const StepMetrics& Experiment::metrics() const { return state_->metrics; }
 const std::vector<StepMetrics>& Experiment::history() const { return state_->history; }
 bool Experiment::diverged() const { return state_->diverged; }
+const std::vector<int>& Experiment::last_batch() const { return state_->last_batch; }
 
 Matrix Experiment::predict_proba(const Matrix& points) const {
   return softmax(state_->net.infer(points));

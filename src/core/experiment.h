@@ -49,6 +49,9 @@ class Experiment {
   // Validates the spec (widths, batch size, norm options...) and builds dataset,
   // network and optimizer. Errors carry a user-facing message and hint.
   static Result<Experiment> create(const ExperimentSpec& spec);
+  // Same, with a given dataset instead of spec.data's generator (user points, CSV import).
+  // spec.data is kept as it is (only its fields are not used to generate points).
+  static Result<Experiment> create(const ExperimentSpec& spec, Dataset data);
 
   // One mini-batch: forward (training mode), backward, optimizer update.
   // On an invalid step (e.g. a batch of one with BatchNorm in training) returns an
@@ -64,6 +67,10 @@ class Experiment {
   const StepMetrics& metrics() const;                 // latest (zeros before the first step)
   const std::vector<StepMetrics>& history() const;    // one entry per step
   bool diverged() const;
+
+  // Training-set column indices of the mini-batch taken by the last successful step
+  // (empty before the first step). Lets views highlight the batch; twins compare it.
+  const std::vector<int>& last_batch() const;
 
   // Eval-mode class probabilities for arbitrary 2-D points.
   // points: (input_width, M); returns (output_width, M), columns sum to 1.
