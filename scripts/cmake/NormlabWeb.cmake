@@ -2,7 +2,12 @@
 # Release app: WASM SIMD, WebGL2 only, growing memory, no eval (strict-CSP safe).
 # Tests: the same code under node, with exceptions on (Catch2 needs them).
 
-add_compile_options(-msimd128)
+# NL_WASM_SIMD=OFF builds the same sources without WASM SIMD (the benchmark's wasm-scalar
+# variant; the kernels then use their scalar reference).
+option(NL_WASM_SIMD "Compile with WASM SIMD (-msimd128)" ON)
+if(NL_WASM_SIMD)
+  add_compile_options(-msimd128)
+endif()
 
 # Node 20 + emscripten 3.1.6: the generated loader tries fetch() for the .wasm under node
 # and fails; --no-experimental-fetch makes it read the file instead.
