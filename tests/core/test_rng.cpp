@@ -24,7 +24,7 @@ TEST_CASE("rng: PCG32 reference sequence", "[core][rng]") {
   for (std::uint32_t e : expected) CHECK(rng.next_u32() == e);
 }
 
-TEST_CASE("rng: uniform in [0,1) and normal has mean 0, variance 1", "[core][rng]") {
+TEST_CASE("rng: uniform on 0 to 1 (1 excluded) and normal has mean 0, variance 1", "[core][rng]") {
   Rng rng{7};
   double sum = 0, sq = 0;
   const int n = 200000;
