@@ -51,6 +51,7 @@ if(NL_BUILD_APP OR NL_BUILD_TESTS)
     ${NL_IMGUI_DIR}/imgui_widgets.cpp ${NL_IMGUI_DIR}/imgui_demo.cpp)
   target_include_directories(imgui SYSTEM PUBLIC ${NL_IMGUI_DIR})
   target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+  target_compile_options(imgui PRIVATE -w)  # third-party code: its warnings are not ours to fix
   set_target_properties(imgui PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endif()
 
@@ -72,6 +73,7 @@ if(NL_BUILD_APP)
     ${NL_IMGUI_DIR}/backends/imgui_impl_sdl.cpp ${NL_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
   target_include_directories(imgui_backends SYSTEM PUBLIC ${NL_IMGUI_DIR}/backends)
   target_link_libraries(imgui_backends PUBLIC imgui nl_sdl2)
+  target_compile_options(imgui_backends PRIVATE -w)
   if(EMSCRIPTEN)
     # ImGui's GL backend targets WebGL1 unless told to use GLES3 (WebGL2).
     target_compile_definitions(imgui_backends PUBLIC IMGUI_IMPL_OPENGL_ES3)

@@ -63,7 +63,7 @@ void apply(Session& s, const Action& action) {
             s.playing = true;
           },
           [&](const act::Pause&) { s.playing = false; },
-          [&](const act::TogglePlay&) { apply(s, s.playing ? Action{act::Pause{}} : Action{act::Play{}}); },
+          [&](const act::TogglePlay&) { nl::app::apply(s, s.playing ? Action{act::Pause{}} : Action{act::Play{}}); },
           [&](const act::Step& a) {
             if (a.count < 1 || a.count > 10000) {
               set_notice(s, "Step count must be between 1 and 10000 (got " + std::to_string(a.count) + ").");

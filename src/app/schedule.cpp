@@ -12,7 +12,7 @@ TickReport tick(Session& session, const FrameBudget& budget) {
   TickReport report;
   const auto start = Clock::now();
   while (session.playing && report.steps_taken < session.steps_per_frame) {
-    apply(session, act::Step{1});
+    nl::app::apply(session, act::Step{1});
     ++report.steps_taken;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     if (elapsed >= budget.max_training_seconds) break;

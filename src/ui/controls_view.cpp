@@ -20,8 +20,15 @@ void draw_notice(const app::Session& s, app::ActionQueue& actions, UiProbe* prob
   if (!s.notice) return;
   const Palette& pal = palette();
   ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(pal.warning.x * 0.35f, pal.warning.y * 0.35f, pal.warning.z * 0.35f, 1.0f));
-  const float height = ImGui::GetTextLineHeightWithSpacing() * (s.notice->hint.empty() ? 3.2f : 4.4f);
-  ImGui::BeginChild("notice", ImVec2(0, height), true);
+  // Size the box to its wrapped text so the Dismiss button is never clipped.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float wrap = ImGui::GetContentRegionAvail().x - 2.0f * style.WindowPadding.x;
+  float height = ImGui::CalcTextSize(s.notice->message.c_str(), nullptr, false, wrap).y;
+  if (!s.notice->hint.empty()) {
+    height += style.ItemSpacing.y + ImGui::CalcTextSize(s.notice->hint.c_str(), nullptr, false, wrap).y;
+  }
+  height += style.ItemSpacing.y + ImGui::GetFrameHeight() + 2.0f * style.WindowPadding.y;
+  ImGui::BeginChild("notice", ImVec2(0, height), true, ImGuiWindowFlags_NoScrollbar);
   ImGui::TextWrapped("%s", s.notice->message.c_str());
   if (!s.notice->hint.empty()) ImGui::TextWrapped("%s", s.notice->hint.c_str());
   if (ImGui::SmallButton("Dismiss")) actions.push_back(app::act::DismissNotice{});

@@ -32,7 +32,7 @@ void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
   const app::DecisionGrid& grid = session.grid;
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float legend_w = font * 5.0f, axis_h = font * 2.0f, axis_w = font * 2.6f;
+  const float legend_w = font * 7.0f, axis_h = font * 2.0f, axis_w = font * 2.6f;
   const float side = std::max(font * 6.0f, std::min(avail.x - legend_w - axis_w, avail.y - axis_h));
   const ImVec2 cursor = ImGui::GetCursorScreenPos();
   const ImVec2 p0(cursor.x + axis_w, cursor.y);
@@ -115,9 +115,10 @@ void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
   dl->AddCircle(ImVec2(lx + r, ly + font * 0.5f), r, IM_COL32(200, 200, 200, 255), 0, 2.0f);
   dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "test");
   ly += font * 1.6f;
-  dl->AddText(ImVec2(lx, ly), IM_COL32(160, 160, 160, 255), "eval mode");
-  dl->AddText(ImVec2(lx, ly + font * 1.1f), IM_COL32(160, 160, 160, 255), "(running");
-  dl->AddText(ImVec2(lx, ly + font * 2.2f), IM_COL32(160, 160, 160, 255), "statistics)");
+  // Which statistics the heatmap uses: eval mode, BN's running mean and variance.
+  const float wrap_w = legend_w - font * 1.2f;
+  dl->AddText(nullptr, 0.0f, ImVec2(lx, ly), IM_COL32(160, 160, 160, 255),
+              "heatmap: eval mode (running statistics)", nullptr, wrap_w);
 }
 
 }  // namespace nl::ui
