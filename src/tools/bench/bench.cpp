@@ -1,0 +1,235 @@
+// Benchmark bodies: each item times the core exactly as the app runs it (BatchNorm layer
+// forward+backward in training mode, Network::train_batch + Optimizer::step, eval-mode
+// Network::infer + softmax over a grid). Medians of samples; each sample averages enough
+// repetitions to last about a millisecond.
+#include "tools/bench/bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <sstream>
+
+#include "core/kernels/kernels.h"
+#include "core/layers.h"
+#include "core/network.h"
+#include "core/rng.h"
+#include "core/spec.h"
+#include "core/types.h"
+
+namespace nl::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Median seconds per call of f. One warm-up call, then samples of `reps` calls each.
+double median_seconds(const std::function<void()>& f, const Options& opt, int& samples_out) {
+  auto t0 = Clock::now();
+  f();  // warm-up: caches, allocations, lazy buffers
+  const double once = std::max(seconds_since(t0), 1e-7);
+  const int reps = std::clamp(static_cast<int>(1e-3 / once), 1, 100000);
+  std::vector<double> samples;
+  const auto start = Clock::now();
+  while ((seconds_since(start) < opt.seconds_per_item ||
+          static_cast<int>(samples.size()) < opt.min_samples) &&
+         samples.size() < 2000) {
+    t0 = Clock::now();
+    for (int r = 0; r < reps; ++r) f();
+    samples.push_back(seconds_since(t0) / reps);
+  }
+  samples_out = static_cast<int>(samples.size());
+  std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+  return samples[samples.size() / 2];
+}
+
+Matrix random_matrix(Index rows, Index cols, Rng& rng, float sd = 1.0f) {
+  Matrix m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = rng.normal(0.0f, sd);
+  return m;
+}
+
+// Keeps results alive so the optimizer cannot drop the work.
+volatile float g_sink = 0.0f;
+
+double bench_batchnorm(Index N, Index C, Index S, const Options& opt, int& samples) {
+  Rng rng{7};
+  BatchNorm bn = BatchNorm::make(C, S, NormOptions{});
+  const Matrix x = random_matrix(C * S, N, rng, 2.0f);
+  const Matrix dy = random_matrix(C * S, N, rng);
+  Matrix y, dx;
+  const double s = median_seconds(
+      [&] {
+        bn.forward(x, /*training=*/true, y);
+        bn.backward(dy, dx);
+      },
+      opt, samples);
+  g_sink = g_sink + dx(0, 0);
+  return s;
+}
+
+NetworkSpec mlp_spec(const std::vector<int>& widths) {
+  NetworkSpec spec;
+  spec.input_width = 2;
+  spec.output_width = 2;
+  spec.hidden.clear();
+  for (int w : widths) {
+    HiddenLayerSpec h;
+    h.width = w;
+    h.activation = Activation::kReLU;
+    h.norm = NormKind::kBatchNorm;
+    h.placement = NormPlacement::kBeforeActivation;
+    spec.hidden.push_back(h);
+  }
+  spec.init = InitScheme::kHe;
+  spec.seed = 1;
+  return spec;
+}
+
+// Points in [-1.5, 1.5]^2 with labels from the XOR rule.
+void make_batch(Index n, Rng& rng, Matrix& x, std::vector<int>& labels) {
+  x.resize(2, n);
+  labels.resize(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) {
+    x(0, i) = rng.uniform(-1.5f, 1.5f);
+    x(1, i) = rng.uniform(-1.5f, 1.5f);
+    labels[static_cast<std::size_t>(i)] = (x(0, i) * x(1, i) < 0.0f) ? 1 : 0;
+  }
+}
+
+// Training steps per second: forward + loss + backward + SGD (momentum) update.
+double bench_mlp(const std::vector<int>& widths, Index batch, const Options& opt, int& samples) {
+  auto net = Network::from_spec(mlp_spec(widths));
+  if (!net.ok()) {
+    std::fprintf(stderr, "bench: %s\n", net.error().message.c_str());
+    return 0.0;
+  }
+  Network& network = *net;
+  network.set_training(true);
+  OptimizerSpec os;
+  os.kind = OptimizerKind::kSgd;
+  os.learning_rate = 0.05f;
+  os.momentum = 0.9f;
+  Optimizer optimizer{os};
+  Rng rng{3};
+  Matrix x;
+  std::vector<int> labels;
+  make_batch(batch, rng, x, labels);
+  const double s = median_seconds(
+      [&] {
+        auto loss = network.train_batch(x, labels);
+        if (loss.ok()) g_sink = g_sink + *loss;
+        optimizer.step(network);
+      },
+      opt, samples);
+  return 1.0 / s;
+}
+
+// Eval-mode class probabilities for a side x side grid over [-1.5, 1.5]^2, in ms.
+double bench_grid(const std::vector<int>& widths, Index side, const Options& opt, int& samples) {
+  auto net = Network::from_spec(mlp_spec(widths));
+  if (!net.ok()) return 0.0;
+  Network& network = *net;
+  // A few training steps so the running statistics are not the initial ones.
+  Optimizer optimizer{OptimizerSpec{}};
+  Rng rng{5};
+  Matrix x;
+  std::vector<int> labels;
+  make_batch(64, rng, x, labels);
+  network.set_training(true);
+  for (int i = 0; i < 5; ++i) {
+    if (network.train_batch(x, labels).ok()) optimizer.step(network);
+  }
+  Matrix points(2, side * side);
+  for (Index r = 0; r < side; ++r)
+    for (Index c = 0; c < side; ++c) {
+      points(0, r * side + c) = -1.5f + 3.0f * (static_cast<float>(c) + 0.5f) / static_cast<float>(side);
+      points(1, r * side + c) = -1.5f + 3.0f * (static_cast<float>(r) + 0.5f) / static_cast<float>(side);
+    }
+  Options o = opt;
+  o.min_samples = std::max(5, opt.min_samples / 2);
+  const double s = median_seconds(
+      [&] {
+        const Matrix p = softmax(network.infer(points));
+        g_sink = g_sink + p(0, 0);
+      },
+      o, samples);
+  return s * 1e3;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    out.push_back(ch);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Item> item_list() {
+  return {
+      {"bn_32x16", "BN fwd+bwd (N,C)=(32,16)", "us", 0, 0},
+      {"bn_256x64", "BN fwd+bwd (N,C)=(256,64)", "us", 0, 0},
+      {"bn_1024x256", "BN fwd+bwd (N,C)=(1024,256)", "us", 0, 0},
+      {"bn_32x16x16x16", "BN fwd+bwd (N,C,H,W)=(32,16,16,16)", "us", 0, 0},
+      {"mlp_2-16-16-2_b32", "MLP 2-16-16-2 +BN step, batch 32", "steps/s", 0, 0},
+      {"mlp_2-16-16-2_b256", "MLP 2-16-16-2 +BN step, batch 256", "steps/s", 0, 0},
+      {"mlp_2-64-64-64-2_b32", "MLP 2-64-64-64-2 +BN step, batch 32", "steps/s", 0, 0},
+      {"mlp_2-64-64-64-2_b256", "MLP 2-64-64-64-2 +BN step, batch 256", "steps/s", 0, 0},
+      {"grid_256x256", "Decision grid 256x256, 2-64-64-64-2", "ms", 0, 0},
+  };
+}
+
+std::vector<Item> run(const Options& options, void (*progress)(const std::string& id)) {
+  std::vector<Item> items = item_list();
+  for (Item& it : items) {
+    if (progress != nullptr) progress(it.id);
+    int n = 0;
+    if (it.id == "bn_32x16") it.value = 1e6 * bench_batchnorm(32, 16, 1, options, n);
+    if (it.id == "bn_256x64") it.value = 1e6 * bench_batchnorm(256, 64, 1, options, n);
+    if (it.id == "bn_1024x256") it.value = 1e6 * bench_batchnorm(1024, 256, 1, options, n);
+    if (it.id == "bn_32x16x16x16") it.value = 1e6 * bench_batchnorm(32, 16, 256, options, n);
+    if (it.id == "mlp_2-16-16-2_b32") it.value = bench_mlp({16, 16}, 32, options, n);
+    if (it.id == "mlp_2-16-16-2_b256") it.value = bench_mlp({16, 16}, 256, options, n);
+    if (it.id == "mlp_2-64-64-64-2_b32") it.value = bench_mlp({64, 64, 64}, 32, options, n);
+    if (it.id == "mlp_2-64-64-64-2_b256") it.value = bench_mlp({64, 64, 64}, 256, options, n);
+    if (it.id == "grid_256x256") it.value = bench_grid({64, 64, 64}, 256, options, n);
+    it.samples = n;
+  }
+  return items;
+}
+
+std::string variant_name() {
+#if defined(__EMSCRIPTEN__) && defined(__wasm_simd128__)
+  return "wasm-simd128";
+#elif defined(__EMSCRIPTEN__)
+  return "wasm-scalar";
+#elif defined(__SSE4_2__) && defined(__POPCNT__)
+  return "native-x86-64-v2";
+#else
+  return "native";
+#endif
+}
+
+std::string to_json(const std::vector<Item>& items) {
+  std::ostringstream os;
+  os.precision(6);
+  os << "{\"variant\": \"" << variant_name() << "\", \"kernels\": \"" << kernels::simd_name()
+     << "\", \"items\": [";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    os << (i ? ", " : "") << "{\"id\": \"" << json_escape(it.id) << "\", \"label\": \""
+       << json_escape(it.label) << "\", \"unit\": \"" << it.unit << "\", \"value\": " << it.value
+       << ", \"samples\": " << it.samples << "}";
+  }
+  os << "]}";
+  return os.str();
+}
+
+}  // namespace nl::bench
