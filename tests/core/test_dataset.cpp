@@ -67,3 +67,91 @@ TEST_CASE("dataset: xor and checkerboard labels follow their rule without noise"
   for (Index i = 0; i < d->x_train.cols(); ++i)
     CHECK(d->y_train[static_cast<std::size_t>(i)] == (d->x_train(0, i) * d->x_train(1, i) < 0.0f ? 1 : 0));
 }
+
+TEST_CASE("dataset: CSV import parses points, header, comments and splits", "[core][data][csv]") {
+  const std::string text =
+      "x,y,label\n"
+      "# a comment\n"
+      "0.5, -1.0, 0\n"
+      "\n"
+      "1e-1,2,1\r\n"
+      "-0.25,0.75,1\n"
+      "1.5,1.5,0\n"
+      "0,0,2";
+  auto d = parse_csv_dataset(text, 0.0f);
+  REQUIRE(d.ok());
+  CHECK(d->x_train.cols() == 5);
+  CHECK(d->x_test.cols() == 0);
+  CHECK(d->num_classes == 3);
+  // Split moves round(5*0.4) = 2 points to the test set.
+  auto s = parse_csv_dataset(text, 0.4f);
+  REQUIRE(s.ok());
+  CHECK(s->x_train.cols() == 3);
+  CHECK(s->x_test.cols() == 2);
+  // All the points are there (order is shuffled): the sum of x is 0.5+0.1-0.25+1.5+0 = 1.85.
+  CHECK(d->x_train.row(0).sum() == Approx(1.85f));
+}
+
+TEST_CASE("dataset: CSV errors name the line and column", "[core][data][csv]") {
+  auto bad_number = parse_csv_dataset("0,0,0\n1,1,1\n2,abc,0\n3,3,1\n");
+  REQUIRE_FALSE(bad_number.ok());
+  CHECK(bad_number.error().message.find("line 3, column 2") != std::string::npos);
+  CHECK(bad_number.error().message.find("abc") != std::string::npos);
+  auto bad_fields = parse_csv_dataset("0,0,0\n1,1\n");
+  REQUIRE_FALSE(bad_fields.ok());
+  CHECK(bad_fields.error().message.find("line 2") != std::string::npos);
+  auto bad_label = parse_csv_dataset("0,0,0\n1,1,1.5\n2,2,0\n3,3,1\n");
+  REQUIRE_FALSE(bad_label.ok());
+  CHECK(bad_label.error().message.find("line 2, column 3") != std::string::npos);
+  auto nan = parse_csv_dataset("0,0,0\n1,nan,1\n2,2,0\n3,3,1\n");
+  REQUIRE_FALSE(nan.ok());
+  CHECK(nan.error().message.find("line 2, column 2") != std::string::npos);
+  CHECK_FALSE(parse_csv_dataset("0,0,0\n1,1,0\n2,2,0\n3,3,0\n").ok());  // one class only
+  CHECK_FALSE(parse_csv_dataset("0,0,0\n1,1,1\n").ok());                // too few points
+  CHECK_FALSE(parse_csv_dataset("").ok());
+}
+
+TEST_CASE("dataset: user points add and remove", "[core][data]") {
+  auto d = make_dataset(DatasetSpec{});
+  REQUIRE(d.ok());
+  const Index n = d->x_train.cols();
+  REQUIRE(add_point(*d, 0.25f, -0.5f, 1).ok());
+  CHECK(d->x_train.cols() == n + 1);
+  CHECK(d->x_train(0, n) == 0.25f);
+  CHECK(d->y_train.back() == 1);
+  CHECK_FALSE(add_point(*d, 0.0f, 0.0f, 2).ok());   // label out of range
+  CHECK_FALSE(add_point(*d, NAN, 0.0f, 0).ok());
+  REQUIRE(remove_point_near(*d, 0.25f, -0.5f, 1e-6f).ok());  // the point just added
+  CHECK(d->x_train.cols() == n);
+  CHECK_FALSE(remove_point_near(*d, 50.0f, 50.0f, 0.1f).ok());
+}
+
+TEST_CASE("dataset: 1-D regression set follows its formula without noise", "[core][data]") {
+  DatasetSpec spec;
+  spec.noise = 0.0f;
+  auto r = make_regression_dataset(spec);
+  REQUIRE(r.ok());
+  REQUIRE(r->x_train.rows() == 1);
+  CHECK(r->x_train.cols() + r->x_test.cols() == spec.size);
+  for (Index i = 0; i < r->x_train.cols(); ++i) {
+    const double x = r->x_train(0, i);
+    CHECK(r->y_train(0, i) == Approx(std::sin(2 * x) + 0.3 * x).margin(1e-5));
+    CHECK(std::abs(x) <= 1.5);
+  }
+}
+
+TEST_CASE("dataset: tiny images have 4 classes of 8x8 shapes", "[core][data]") {
+  DatasetSpec spec;
+  spec.noise = 0.0f;
+  spec.size = 80;
+  auto d = make_image_dataset(spec);
+  REQUIRE(d.ok());
+  CHECK(d->num_classes == kImageClasses);
+  CHECK(d->x_train.rows() == kImageSide * kImageSide);
+  for (Index i = 0; i < d->x_train.cols(); ++i) {
+    const int label = d->y_train[static_cast<std::size_t>(i)];
+    const float lit = d->x_train.col(i).sum();
+    // bars and diagonals light 4 pixels, the 3x3 outline 8
+    CHECK(lit == (label == 3 ? 8.0f : 4.0f));
+  }
+}
