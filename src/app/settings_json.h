@@ -1,0 +1,51 @@
+// The settings schema as JSON: ExperimentSpec (core/spec.h) <-> JSON, one schema for the
+// CLI config (normlab-cli train), the app state and the URL. Every key is optional (missing
+// keys take spec.h's defaults); unknown keys, wrong types and out-of-range values are errors
+// with the key's path, e.g. "net.hidden[1].width must be an integer in [1, 1024]".
+// Not here: reading files or URLs (callers pass text), running experiments.
+//
+// Schema (defaults shown):
+//   {"data": {"kind": "two_moons", "size": 200, "noise": 0.1, "test_fraction": 0.25, "seed": 1},
+//    "net": {"input_width": 2, "output_width": 2, "init": "he", "seed": 1,
+//            "hidden": [{"width": 8, "activation": "relu", "norm": "batchnorm",
+//                        "placement": "before"}, ...2 layers],
+//            "norm": {"eps": 1e-5, "momentum": 0.1, "affine": true, "track_running_stats": true,
+//                     "groups": 2, "r_max": 3, "d_max": 5}},
+//    "optimizer": {"kind": "sgd", "learning_rate": 0.1, "momentum": 0.9, "weight_decay": 0,
+//                  "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+//    "batch_size": 32, "shuffle_seed": 1}
+//   kind: two_moons | circles | xor | blobs | spiral | checkerboard
+//   activation: identity | relu | leaky_relu | tanh | sigmoid
+//   norm: none | batchnorm | layernorm | groupnorm | batchrenorm;  placement: before | after
+//   init: he | xavier | small_gaussian;  optimizer kind: sgd | adam;  momentum: number or null
+//
+//   auto spec = settings_from_json_text(R"({"net": {"hidden": [{"width": 16}]}})");
+//   if (!spec) show(spec.error());           // message + hint
+//   std::string text = settings_to_json_text(*spec);   // round-trips
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "core/spec.h"
+
+namespace nl {
+
+// Validates and converts; the error names the offending key.
+Result<ExperimentSpec> settings_from_json(const nlohmann::json& j);
+// Parses text first (invalid JSON is an error too, with the parser's position).
+Result<ExperimentSpec> settings_from_json_text(std::string_view text);
+
+// Every key, always (so the output documents the full schema). Floats are written with the
+// shortest decimal that reads back to the same float.
+nlohmann::json settings_to_json(const ExperimentSpec& spec);
+std::string settings_to_json_text(const ExperimentSpec& spec, int indent = -1);
+
+// Shortest decimal that reads back to the same float, as a double for nlohmann::json
+// (so 0.1f prints as 0.1, not 0.10000000149011612). Non-finite values stay as they are.
+double float_for_json(float v);
+
+}  // namespace nl
