@@ -3,9 +3,9 @@
 // runs in its non-throwing mode).
 #include "app/settings_json.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -161,8 +161,8 @@ class Reader {
   std::string where() const { return path_.empty() ? "the settings" : path_; }
   static std::string fmt(double d) {
     char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, d);
-    return std::string(buf, r.ptr);
+    std::snprintf(buf, sizeof buf, "%.9g", d);
+    return buf;
   }
 
   const json& obj_;
@@ -177,13 +177,20 @@ constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();
 
 }  // namespace
 
+std::string float_shortest(float v) {
+  // The fewest significant digits that read back to the same float (at most 9 are needed).
+  // snprintf, not std::to_chars: Emscripten 3.1.6's libc++ has no floating to_chars.
+  char buf[32];
+  for (int digits = 1; digits <= 9; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(v));
+    if (std::strtof(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
 double float_for_json(float v) {
   if (!std::isfinite(v)) return static_cast<double>(v);
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip for float
-  double d = 0.0;
-  std::from_chars(buf, r.ptr, d);
-  return d;
+  return std::strtod(float_shortest(v).c_str(), nullptr);
 }
 
 Result<ExperimentSpec> settings_from_json(const json& j) {

@@ -44,6 +44,9 @@ Result<ExperimentSpec> settings_from_json_text(std::string_view text);
 nlohmann::json settings_to_json(const ExperimentSpec& spec);
 std::string settings_to_json_text(const ExperimentSpec& spec, int indent = -1);
 
+// Shortest decimal text that reads back to the same float ("0.1", "1.3000001", "1e-05").
+std::string float_shortest(float v);
+
 // Shortest decimal that reads back to the same float, as a double for nlohmann::json
 // (so 0.1f prints as 0.1, not 0.10000000149011612). Non-finite values stay as they are.
 double float_for_json(float v);

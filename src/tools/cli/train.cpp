@@ -18,12 +18,6 @@ namespace nl::cli {
 
 namespace {
 
-std::string shortest(float v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "error: %s\nusage: normlab-cli train --config FILE|- [--steps N]\n",
                message.c_str());
@@ -80,9 +74,9 @@ int train(const std::vector<std::string>& args) {
       return experiment->diverged() ? 3 : 1;
     }
     std::printf("%lld,%lld,%s,%s,%s,%s,%s\n", static_cast<long long>(m->step),
-                static_cast<long long>(m->epoch), shortest(m->batch_loss).c_str(),
-                shortest(m->train_loss).c_str(), shortest(m->test_loss).c_str(),
-                shortest(m->train_accuracy).c_str(), shortest(m->test_accuracy).c_str());
+                static_cast<long long>(m->epoch), float_shortest(m->batch_loss).c_str(),
+                float_shortest(m->train_loss).c_str(), float_shortest(m->test_loss).c_str(),
+                float_shortest(m->train_accuracy).c_str(), float_shortest(m->test_accuracy).c_str());
   }
   return 0;
 }
