@@ -525,10 +525,11 @@ void GroupNormT<T>::backward(const MatT<T>& dy, MatT<T>& dx, bool /*need_dx*/) {
   Eigen::Map<const MatT<T>> xh(xhat.data(), L, groups * N);
   Eigen::Map<MatT<T>> dxm(dx.data(), L, groups * N);
   for (Index k = 0; k < groups * N; ++k) {
-    const T s1 = dxh.col(k).sum();
-    const T s2 = dxh.col(k).dot(xh.col(k));
-    dxm.col(k) = (inv_std[k] / static_cast<T>(L)) *
-                 (static_cast<T>(L) * dxh.col(k).array() - s1 - xh.col(k).array() * s2).matrix();
+    // Sums in double (as for BatchNorm), then per element in T: dxhat - mean(dxhat) - xhat*mean(dxhat*xhat).
+    const double s1 = dxh.col(k).template cast<double>().sum();
+    const double s2 = dxh.col(k).template cast<double>().dot(xh.col(k).template cast<double>());
+    const T m1 = static_cast<T>(s1 / static_cast<double>(L)), m2 = static_cast<T>(s2 / static_cast<double>(L));
+    dxm.col(k) = (inv_std[k] * (dxh.col(k).array() - m1 - xh.col(k).array() * m2)).matrix();
   }
 }
 

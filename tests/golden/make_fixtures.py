@@ -119,6 +119,56 @@ def network_case(name, optimizer, bn_after_activation=False, steps=4, seed=1):
     return case
 
 
+def norm_case(name, kind, shape, groups=1, affine=True, eps=1e-5, seed=0):
+    """LayerNorm over (C[,H,W]) with per-element affine, or GroupNorm(groups, C)."""
+    g = torch.Generator().manual_seed(seed)
+    C = shape[1]
+    if kind == "layer_norm":
+        mod = torch.nn.LayerNorm(list(shape[1:]), eps=eps, elementwise_affine=affine)
+    else:
+        mod = torch.nn.GroupNorm(groups, C, eps=eps, affine=affine)
+    if affine:
+        with torch.no_grad():
+            mod.weight.copy_(torch.rand(mod.weight.shape, generator=g) + 0.5)
+            mod.bias.copy_(torch.randn(mod.bias.shape, generator=g))
+    x = (torch.randn(*shape, generator=g) * 2.0 + 1.0).requires_grad_(True)
+    y = mod(x)
+    dy = torch.randn(*shape, generator=g)
+    y.backward(dy)
+    case = {"name": name, "kind": kind, "shape": list(shape), "groups": groups, "affine": affine, "eps": eps,
+            "gamma": flat(mod.weight) if affine else [], "beta": flat(mod.bias) if affine else [],
+            "x": flat(x), "y": flat(y), "dy": flat(dy), "dx": flat(x.grad)}
+    if affine:
+        case["dgamma"] = flat(mod.weight.grad)
+        case["dbeta"] = flat(mod.bias.grad)
+    # The same computation in float64: with few values per group (GroupNorm over 2 features)
+    # the float32 dx is ill-conditioned, so the C++ test compares dx with this reference.
+    mod64 = mod.double()
+    x64 = x.detach().double().requires_grad_(True)
+    mod64(x64).backward(dy.double())
+    case["dx_f64"] = flat(x64.grad)
+    return case
+
+
+def conv_case(name, seed=0):
+    """Conv2d(2, 3, 3, padding=1) then 2x2 max pool and 2x2 avg pool on (2, 2, 4, 6)."""
+    g = torch.Generator().manual_seed(seed)
+    conv = torch.nn.Conv2d(2, 3, 3, stride=1, padding=1)
+    with torch.no_grad():
+        conv.weight.copy_(torch.randn(conv.weight.shape, generator=g))
+        conv.bias.copy_(torch.randn(conv.bias.shape, generator=g))
+    x = torch.randn(2, 2, 4, 6, generator=g).requires_grad_(True)
+    y = conv(x)
+    ymax = torch.nn.functional.max_pool2d(y, 2)
+    yavg = torch.nn.functional.avg_pool2d(y, 2)
+    dmax = torch.randn(*ymax.shape, generator=g)
+    davg = torch.randn(*yavg.shape, generator=g)
+    (ymax * dmax).sum().add((yavg * davg).sum()).backward()
+    return {"name": name, "weight": flat(conv.weight), "bias": flat(conv.bias), "x": flat(x), "y": flat(y),
+            "max": flat(ymax), "avg": flat(yavg), "dmax": flat(dmax), "davg": flat(davg), "dx": flat(x.grad),
+            "dweight": flat(conv.weight.grad), "dbias": flat(conv.bias.grad)}
+
+
 def main():
     T, E = True, False
     bn_cases = [
@@ -138,6 +188,16 @@ def main():
     ]
     with open(os.path.join(HERE, "batchnorm_pytorch.json"), "w") as f:
         json.dump({"torch_version": torch.__version__, "cases": bn_cases}, f, indent=0)
+    other = [
+        norm_case("layer_norm_1d", "layer_norm", (4, 6), seed=11),
+        norm_case("layer_norm_2d", "layer_norm", (2, 3, 2, 2), seed=12),
+        norm_case("group_norm_1d", "group_norm", (3, 6), groups=3, seed=13),
+        norm_case("group_norm_2d", "group_norm", (2, 4, 3, 3), groups=2, seed=14),
+        norm_case("group_norm_no_affine", "group_norm", (2, 4, 2, 2), groups=4, affine=False, seed=15),
+    ]
+    with open(os.path.join(HERE, "norm_conv_pytorch.json"), "w") as f:
+        json.dump({"torch_version": torch.__version__, "norms": other, "conv": conv_case("conv3x3_pool", seed=16)},
+                  f, indent=0)
     net_cases = [network_case("mlp_bn_sgd", "sgd"), network_case("mlp_bn_after_act_adam", "adam", bn_after_activation=True, seed=2)]
     with open(os.path.join(HERE, "network_pytorch.json"), "w") as f:
         json.dump({"torch_version": torch.__version__, "cases": net_cases}, f, indent=0)
