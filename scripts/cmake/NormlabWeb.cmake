@@ -25,12 +25,12 @@ set(NL_WEB_APP_LINK_FLAGS
   -sENVIRONMENT=web
   -sMODULARIZE=1 -sEXPORT_NAME=createNormLab
   -sEXPORTED_RUNTIME_METHODS=ccall,cwrap
-  -sSTACK_SIZE=1048576
+  -sTOTAL_STACK=1048576
 )
 
 # Flags for node-run tests and tools (Catch2 suites, the benchmark).
 function(nl_web_node_target target)
   target_compile_options(${target} PRIVATE -fexceptions)
   target_link_options(${target} PRIVATE -fexceptions -sENVIRONMENT=node -sNODERAWFS=1
-                      -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -sSTACK_SIZE=1048576)
+                      -sALLOW_MEMORY_GROWTH=1 -sEXIT_RUNTIME=1 -sTOTAL_STACK=1048576)
 endfunction()
