@@ -136,8 +136,9 @@ Result<StepMetrics> Experiment::step() {
   if (cursor + B > order.size()) {
     rng.shuffle(order);  // new epoch
     cursor = 0;
-    ++epoch;
   }
+  // This step completes a pass if no further full batch fits (the remainder is dropped).
+  if (cursor + 2 * B > order.size()) ++epoch;
   const Matrix xb = gather(s.data.x_train, order, cursor, B);
   std::vector<int> yb(B);
   for (std::size_t k = 0; k < B; ++k) yb[k] = s.data.y_train[static_cast<std::size_t>(order[cursor + k])];

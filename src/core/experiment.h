@@ -74,6 +74,8 @@ class Experiment {
 
   // Eval-mode class probabilities for arbitrary 2-D points.
   // points: (input_width, M); returns (output_width, M), columns sum to 1.
+  // Gotcha (PyTorch semantics): with track_running_stats off, BatchNorm has no running
+  // statistics and normalizes with the statistics of `points` itself, even in eval mode.
   Matrix predict_proba(const Matrix& points) const;
 
   Experiment(Experiment&&) noexcept;
