@@ -25,13 +25,26 @@ EvalResult evaluate(const Network& net, const Matrix& x, const std::vector<int>&
 }
 
 float percentile(std::vector<float> values, float q) {
+  return percentiles(std::move(values), {q})[0];
+}
+
+std::vector<float> percentiles(std::vector<float> values, std::initializer_list<float> qs) {
   NL_ASSERT(!values.empty(), "percentile of nothing");
-  std::sort(values.begin(), values.end());
-  const double pos = static_cast<double>(q) * static_cast<double>(values.size() - 1);
-  const std::size_t lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, values.size() - 1);
-  const double frac = pos - static_cast<double>(lo);
-  return static_cast<float>(static_cast<double>(values[lo]) * (1.0 - frac) + static_cast<double>(values[hi]) * frac);
+  std::vector<float> out;
+  for (float q : qs) {
+    const double pos = static_cast<double>(q) * static_cast<double>(values.size() - 1);
+    const std::size_t lo = static_cast<std::size_t>(std::floor(pos));
+    const double frac = pos - static_cast<double>(lo);
+    // Selection instead of a full sort: O(n) per quantile.
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo), values.end());
+    const double a = static_cast<double>(values[lo]);
+    // The next order statistic is the smallest element after position lo.
+    const double b = lo + 1 < values.size()
+                         ? static_cast<double>(*std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo + 1), values.end()))
+                         : a;
+    out.push_back(static_cast<float>(a * (1.0 - frac) + b * frac));
+  }
+  return out;
 }
 
 namespace {
@@ -81,10 +94,10 @@ void fill_layer_metrics(const Network& net, const Matrix& probe, std::vector<Lay
     const double mean = v.mean();
     m.preact_mean = static_cast<float>(mean);
     m.preact_std = static_cast<float>(std::sqrt((v - mean).square().mean()));
-    std::vector<float> vals(pre.data(), pre.data() + pre.size());
-    m.preact_p15 = percentile(vals, 0.15f);
-    m.preact_p50 = percentile(vals, 0.50f);
-    m.preact_p85 = percentile(std::move(vals), 0.85f);
+    const std::vector<float> p = percentiles(std::vector<float>(pre.data(), pre.data() + pre.size()), {0.15f, 0.50f, 0.85f});
+    m.preact_p15 = p[0];
+    m.preact_p50 = p[1];
+    m.preact_p85 = p[2];
   };
   const auto& hidden = net.hidden();
   for (std::size_t k = 0; k < hidden.size() && k < metrics.size(); ++k) {

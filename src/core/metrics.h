@@ -3,6 +3,7 @@
 // Not here: when they are computed (experiment.cpp) or how they are drawn.
 #pragma once
 
+#include <initializer_list>
 #include <vector>
 
 #include "core/experiment.h"
@@ -21,6 +22,8 @@ EvalResult evaluate(const Network& net, const Matrix& x, const std::vector<int>&
 // q-th quantile (q in [0, 1]) with linear interpolation between order statistics
 // (numpy's default). values must not be empty.
 float percentile(std::vector<float> values, float q);
+// Several quantiles at once (selection, O(n) each), in the order given.
+std::vector<float> percentiles(std::vector<float> values, std::initializer_list<float> qs);
 
 // One LayerMetrics per hidden layer plus one for the output layer, with name and grad_norm
 // (L2 over the gradients of the layer's Linear and norm parameters) from the last backward.

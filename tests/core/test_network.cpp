@@ -171,3 +171,16 @@ TEST_CASE("experiment: runs on a CSV-imported dataset", "[core][experiment][csv]
   CHECK(e->metrics().test_accuracy > 0.9f);
   CHECK(e->metrics().epoch == 30);  // 45 points, batch 16, remainder dropped: 2 steps per epoch
 }
+
+TEST_CASE("metrics: selection-based percentiles equal the sorted definition", "[core][metrics]") {
+  Rng rng{61};
+  std::vector<float> v(1001);
+  for (auto& x : v) x = rng.normal();
+  std::vector<float> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  // q*(n-1) = 150, 500, 850 exactly: the order statistics themselves.
+  const auto p = percentiles(v, {0.15f, 0.5f, 0.85f});
+  CHECK(p[0] == Approx(sorted[150]));
+  CHECK(p[1] == Approx(sorted[500]));
+  CHECK(p[2] == Approx(sorted[850]));
+}
