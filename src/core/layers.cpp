@@ -390,8 +390,16 @@ void BatchRenormT<T>::forward(const MatT<T>& x, bool training, MatT<T>& y) {
     y.middleRows(c * S, S) = (bn.gamma[c] * xh.array() + bn.beta[c]).matrix(); // affine
   }
   if (saved && bn.trace) {
-    bn.trace->renorm_r = r;
-    bn.trace->renorm_d = d;
+    // The BatchNorm steps above hold (x - mean_B)*inv_std_B; add the renorm steps and make
+    // y the layer's real output.
+    BatchNormTraceT<T>& tr = *bn.trace;
+    tr.renorm_r = r;
+    tr.renorm_d = d;
+    tr.y = y;
+    tr.steps.push_back({"brn.r", "r = clip(sigma_B / sigma_running, 1/r_max, r_max)", MatT<T>(r)});
+    tr.steps.push_back({"brn.d", "d = clip((mu_B - running_mean) / sigma_running, -d_max, d_max)", MatT<T>(d)});
+    tr.steps.push_back({"brn.xhat", "xhat_r = xhat * r + d", bn.xhat});
+    tr.steps.push_back({"brn.y", "y = gamma * xhat_r + beta", y});
   }
   (void)N;
 }

@@ -46,7 +46,10 @@ struct BatchNormTraceT {
   VecT<T> running_mean_before, running_var_before;  // (C), empty if not tracking
   VecT<T> running_mean_after, running_var_after;    // (C), empty if not tracking
   std::int64_t num_batches_tracked_before = 0, num_batches_tracked_after = 0;
-  // Batch Renorm only (empty for BatchNorm): r, d per channel, already clipped.
+  // Batch Renorm only (empty for BatchNorm): r, d per channel, already clipped. Then xhat
+  // and the "bn.*" steps are the plain batch-normalized values, y is the layer's output,
+  // and steps "brn.r" "brn.d" "brn.xhat" "brn.y" follow the forward steps. Backward of a
+  // Batch Renorm layer is not traced (has_backward stays false).
   VecT<T> renorm_r, renorm_d;
 
   // Backward (has_backward false until backward ran on this forward's batch).

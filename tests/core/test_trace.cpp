@@ -109,3 +109,22 @@ TEST_CASE("trace: per-channel (N,C,H,W) trace and network-level switch", "[core]
     }
   CHECK(traced == 2);
 }
+
+TEST_CASE("trace: Batch Renorm adds r, d and the renormalized output", "[core][trace][bn]") {
+  Rng rng{43};
+  BatchRenorm brn = BatchRenorm::make(2, 1, NormOptions{});
+  brn.bn.running_mean << 10.0f, -10.0f;  // far away: d clips to +-d_max = 5
+  brn.bn.record_trace = true;
+  const Matrix x = random_normal<Matrix>(2, 6, rng);
+  Matrix y;
+  brn.forward(x, true, y);
+  const BatchNormTrace& t = *brn.bn.trace;
+  CHECK(t.renorm_d[0] == Approx(-5.0f));
+  CHECK(t.renorm_d[1] == Approx(5.0f));
+  CHECK(t.y == y);
+  REQUIRE(t.find("brn.y") != nullptr);
+  CHECK(t.find("brn.y")->value == y);
+  // brn.xhat = bn.xhat * r + d
+  const Matrix expect = ((t.xhat.array().colwise() * t.renorm_r.array()).colwise() + t.renorm_d.array()).matrix();
+  NL_CHECK_CLOSE(t.find("brn.xhat")->value, expect, 1e-6, 1e-6);
+}
