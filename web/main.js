@@ -99,6 +99,7 @@
         play: function () { module.ccall('nl_play', null, [], []); },
         pause: function () { module.ccall('nl_pause', null, [], []); },
         step: function (n) { module.ccall('nl_step', null, ['number'], [n | 0]); },
+        showPanel: function (name) { return module.ccall('nl_show_panel', 'number', ['string'], [String(name)]) === 1; },
       };
     }).catch(function (err) { fatal('Could not start NormLab: ' + (err && err.message ? err.message : err)); });
   };

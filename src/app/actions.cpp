@@ -27,10 +27,12 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   }
   const bool playing = s.playing;
   const int speed = s.steps_per_frame;
+  const ViewState view = s.view;
   const std::uint64_t version = s.model_version + 1;
   s = std::move(fresh.value());
   s.playing = playing;
   s.steps_per_frame = speed;
+  s.view = view;
   s.model_version = version;
   refresh_grid(s);
 }
@@ -123,6 +125,14 @@ void apply(Session& s, const Action& action) {
           },
           [&](const act::SetSpec& a) { rebuild(s, a.spec); },
           [&](const act::DismissNotice&) { s.notice.reset(); },
+          [&](const act::ShowPanel& a) {
+            if (static_cast<int>(a.panel) < 0 || static_cast<int>(a.panel) > static_cast<int>(Panel::kWhyBnHelps)) {
+              set_notice(s, "Unknown panel.");
+              return;
+            }
+            s.view.panel = a.panel;
+          },
+          [&](const act::ToggleHelp&) { s.view.show_help = !s.view.show_help; },
       },
       action);
 }

@@ -25,12 +25,14 @@ struct SetBatchSize { int batch_size = 32; };   // 1..training-set size
 struct SetNormalization { NormKind norm = NormKind::kBatchNorm; };  // every hidden layer
 struct SetSpec { ExperimentSpec spec; };        // replace all settings at once
 struct DismissNotice {};
+struct ShowPanel { Panel panel = Panel::kData; };
+struct ToggleHelp {};
 }  // namespace act
 
 using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, act::Reset,
                             act::SetSpeed, act::SetDataset, act::SetNoise, act::SetLearningRate,
                             act::SetBatchSize, act::SetNormalization, act::SetSpec,
-                            act::DismissNotice>;
+                            act::DismissNotice, act::ShowPanel, act::ToggleHelp>;
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
 // (training restarts); if the new spec is invalid, nothing changes and a Notice says why.

@@ -2,8 +2,29 @@
 #include "app/session.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace nl::app {
+
+namespace {
+constexpr std::pair<Panel, const char*> kPanelNames[] = {
+    {Panel::kData, "data"}, {Panel::kNetwork, "network"}, {Panel::kInspector, "inspector"},
+    {Panel::kBackprop, "backprop"}, {Panel::kWhyBnHelps, "why"}};
+}  // namespace
+
+const char* panel_name(Panel panel) {
+  for (const auto& [p, name] : kPanelNames) {
+    if (p == panel) return name;
+  }
+  return "data";
+}
+
+std::optional<Panel> parse_panel(const std::string& name) {
+  for (const auto& [p, n] : kPanelNames) {
+    if (name == n) return p;
+  }
+  return std::nullopt;
+}
 
 ExperimentSpec default_spec() {
   ExperimentSpec spec;

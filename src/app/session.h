@@ -30,6 +30,27 @@ struct Notice {
   std::string hint;
 };
 
+// The panels a learner can show on the right side. Part of the state (the URL and the
+// JS API can choose one), not of the UI.
+enum class Panel {
+  kData,        // data points and decision heatmap
+  kNetwork,     // network builder and diagram
+  kInspector,   // BN inspector: one feature through mean, variance, x̂, γ, β
+  kBackprop,    // backprop stepper through BN's computational graph
+  kWhyBnHelps,  // twin run, distributions over time, gradient flow, histograms, cost
+};
+
+// Panel <-> stable name ("data", "network", "inspector", "backprop", "why"), for the
+// command line, URLs and the JS API. parse_panel returns nullopt for unknown names.
+const char* panel_name(Panel panel);
+std::optional<Panel> parse_panel(const std::string& name);
+
+// How the playground is shown (not what is trained).
+struct ViewState {
+  Panel panel = Panel::kData;
+  bool show_help = false;  // keyboard-shortcut overlay
+};
+
 struct Session {
   ExperimentSpec spec;                 // the settings the current experiment was built from
   std::optional<Experiment> experiment;  // always set after make_session succeeds
@@ -38,6 +59,7 @@ struct Session {
   std::optional<Notice> notice;
   std::uint64_t model_version = 1;     // bumps whenever the model's parameters change
   DecisionGrid grid;
+  ViewState view;
 
   const Experiment& exp() const { return *experiment; }
   Experiment& exp() { return *experiment; }

@@ -1,10 +1,11 @@
 // Desktop entry point: parses the command line, then loops Runtime::frame.
-//   normlab [--frames N] [--screenshot FILE] [--play] [--size WxH] [--assets DIR]
+//   normlab [--frames N] [--screenshot FILE] [--play] [--panel NAME] [--size WxH] [--assets DIR]
 // With --frames N it renders N frames, optionally writes the last one as a PNG, prints
 // the CPU time per frame, and exits 0 (used by the desktop test under Xvfb).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "platform/png_writer.h"
@@ -14,10 +15,11 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: normlab [--frames N] [--screenshot FILE] [--play] [--size WxH] [--assets DIR]\n"
+               "usage: normlab [--frames N] [--screenshot FILE] [--play] [--panel NAME] [--size WxH] [--assets DIR]\n"
                "  --frames N        render N frames, then exit (prints CPU time per frame)\n"
                "  --screenshot FILE with --frames: write the last frame as PNG\n"
                "  --play            start training immediately\n"
+               "  --panel NAME      show a panel: data, network, inspector, backprop, why\n"
                "  --size WxH        window size (default 1280x800)\n"
                "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n");
 }
@@ -46,6 +48,13 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--screenshot" && has_value) {
       screenshot = argv[++i];
+    } else if (arg == "--panel" && has_value) {
+      const std::optional<nl::app::Panel> panel = nl::app::parse_panel(argv[++i]);
+      if (!panel) {
+        std::fprintf(stderr, "normlab: --panel must be one of data, network, inspector, backprop, why\n");
+        return 2;
+      }
+      options.panel = *panel;
     } else if (arg == "--play") {
       options.start_playing = true;
     } else if (arg == "--assets" && has_value) {

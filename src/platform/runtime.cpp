@@ -55,6 +55,7 @@ Status Runtime::init(const RuntimeOptions& options) {
   if (!session.ok()) return make_error("the default experiment is invalid: " + session.error().message);
   session_ = std::move(session.value());
   session_.playing = options.start_playing;
+  session_.view.panel = options.panel;
 
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
     return make_error(std::string("SDL_Init failed: ") + SDL_GetError(),

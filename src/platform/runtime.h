@@ -19,6 +19,7 @@ namespace nl::platform {
 struct RuntimeOptions {
   int width = 1280, height = 800;  // initial window size (desktop)
   bool start_playing = false;
+  app::Panel panel = app::Panel::kData;  // the panel shown first
   std::string asset_dir;           // holds shaders/ and assets/ ("" = next to the executable)
 };
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "app/actions.h"
@@ -71,6 +72,7 @@ EMSCRIPTEN_KEEPALIVE const char* nl_state_json() {
          {"train_accuracy", num(m.train_accuracy)}, {"test_accuracy", num(m.test_accuracy)},
          {"notice", s.notice ? nlohmann::json(s.notice->message) : nlohmann::json(nullptr)},
          {"pixel_ratio", g_runtime->pixel_ratio()},
+         {"panel", nl::app::panel_name(s.view.panel)},
          {"frame_ms_mean", nl::platform::finite_or_null_guard(g_runtime->stats().mean())}};
   }
   g_reply = j.dump();
@@ -92,6 +94,14 @@ EMSCRIPTEN_KEEPALIVE void nl_play() {
 }
 EMSCRIPTEN_KEEPALIVE void nl_pause() {
   if (g_runtime) nl::app::apply(g_runtime->session(), nl::app::act::Pause{});
+}
+// Shows a panel by name ("data", "network", "inspector", "backprop", "why"); 0 if unknown.
+EMSCRIPTEN_KEEPALIVE int nl_show_panel(const char* name) {
+  if (!g_runtime || !name) return 0;
+  const std::optional<nl::app::Panel> panel = nl::app::parse_panel(name);
+  if (!panel) return 0;
+  nl::app::apply(g_runtime->session(), nl::app::act::ShowPanel{*panel});
+  return 1;
 }
 EMSCRIPTEN_KEEPALIVE void nl_step(int count) {
   if (g_runtime) nl::app::apply(g_runtime->session(), nl::app::act::Step{count});

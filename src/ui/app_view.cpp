@@ -3,6 +3,8 @@
 #include "ui/view.h"
 
 #include <algorithm>
+#include <iterator>
+#include <string>
 
 namespace nl::ui {
 
@@ -19,7 +21,7 @@ ImVec2 UiProbe::centre(const std::string& name) const {
 namespace {
 
 // Keyboard shortcuts, active unless a text field or a widget has the keyboard:
-// space = play/pause, right arrow = one step, r = reset.
+// space = play/pause, right arrow = one step, r = reset, h or ? = help.
 void handle_shortcuts(app::ActionQueue& actions) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput || ImGui::IsAnyItemActive()) return;
@@ -27,7 +29,68 @@ void handle_shortcuts(app::ActionQueue& actions) {
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true)) actions.push_back(app::act::Step{1});
   for (ImWchar c : io.InputQueueCharacters) {
     if ((c == 'r' || c == 'R') && !io.KeyCtrl) actions.push_back(app::act::Reset{});
+    if (c == 'h' || c == 'H' || c == '?') actions.push_back(app::act::ToggleHelp{});
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The right-side panels, in tab order. A panel appears here once its view exists.
+struct PanelEntry {
+  app::Panel panel;
+  const char* label;
+  void (*draw)(const app::Session&, app::ActionQueue&, const ViewResources&, UiProbe*);
+};
+
+constexpr PanelEntry kPanels[] = {
+    {app::Panel::kData, "Data & boundary", draw_data_view},
+};
+
+// A row of tab-like buttons; the selected one is the session's panel (no UI state).
+void draw_panel_tabs(const app::Session& session, app::ActionQueue& actions, UiProbe* probe) {
+  for (std::size_t i = 0; i < std::size(kPanels); ++i) {
+    const PanelEntry& entry = kPanels[i];
+    const bool selected = session.view.panel == entry.panel;
+    if (i > 0) ImGui::SameLine();
+    if (selected) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_TabActive));
+    if (ImGui::Button(entry.label) && !selected) actions.push_back(app::act::ShowPanel{entry.panel});
+    if (selected) ImGui::PopStyleColor();
+    if (probe) probe->record(std::string("panel:") + entry.label);
+  }
+  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::GetFrameHeight());
+  if (ImGui::Button("?", ImVec2(ImGui::GetFrameHeight(), 0))) actions.push_back(app::act::ToggleHelp{});
+  if (probe) probe->record("help");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keyboard shortcuts (h)");
+  ImGui::Separator();
+}
+
+void draw_help_overlay(const app::Session& session, app::ActionQueue& actions, UiProbe* probe) {
+  if (!session.view.show_help) return;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowBgAlpha(0.96f);
+  if (ImGui::Begin("Keyboard shortcuts", nullptr,
+                   ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+    if (ImGui::BeginTable("keys", 2)) {
+      const char* rows[][2] = {{"space", "play / pause training"},
+                               {"\xE2\x86\x92 (right arrow)", "train one mini-batch"},
+                               {"r", "reset: same settings, fresh weights"},
+                               {"h or ?", "show / hide this help"}};
+      for (const auto& row : rows) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(row[0]);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(row[1]);
+      }
+      ImGui::EndTable();
+    }
+    if (ImGui::Button("Close")) actions.push_back(app::act::ToggleHelp{});
+    if (probe) probe->record("help_close");
+  }
+  ImGui::End();
 }
 
 }  // namespace
@@ -38,27 +101,32 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float font = ImGui::GetFontSize();
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoBringToFrontOnFocus;
   const bool stacked = display.x < font * 46.0f || display.x < display.y;
   const float controls_w = stacked ? display.x : std::clamp(display.x * 0.34f, font * 22.0f, font * 30.0f);
   const float controls_h = stacked ? std::max(display.y * 0.55f, font * 24.0f) : display.y;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(controls_w, controls_h));
-  if (ImGui::Begin("Training", nullptr, fixed | ImGuiWindowFlags_NoTitleBar)) {
+  if (ImGui::Begin("Training", nullptr, fixed)) {
     draw_controls_view(session, actions, resources, probe);
   }
   ImGui::End();
 
-  const ImVec2 data_pos = stacked ? ImVec2(0, controls_h) : ImVec2(controls_w, 0);
-  const ImVec2 data_size = stacked ? ImVec2(display.x, std::max(display.y - controls_h, font * 10.0f))
-                                   : ImVec2(display.x - controls_w, display.y);
-  ImGui::SetNextWindowPos(data_pos);
-  ImGui::SetNextWindowSize(data_size);
-  if (ImGui::Begin("Data and decision boundary", nullptr, fixed)) {
-    draw_data_view(session, actions, resources, probe);
+  const ImVec2 panel_pos = stacked ? ImVec2(0, controls_h) : ImVec2(controls_w, 0);
+  const ImVec2 panel_size = stacked ? ImVec2(display.x, std::max(display.y - controls_h, font * 10.0f))
+                                    : ImVec2(display.x - controls_w, display.y);
+  ImGui::SetNextWindowPos(panel_pos);
+  ImGui::SetNextWindowSize(panel_size);
+  if (ImGui::Begin("Panels", nullptr, fixed)) {
+    draw_panel_tabs(session, actions, probe);
+    for (const PanelEntry& entry : kPanels) {
+      if (entry.panel == session.view.panel) entry.draw(session, actions, resources, probe);
+    }
   }
   ImGui::End();
+  draw_help_overlay(session, actions, probe);
 }
 
 }  // namespace nl::ui

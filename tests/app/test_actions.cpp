@@ -151,3 +151,17 @@ TEST_CASE("actions: the same actions give bit-identical results", "[app][actions
   CHECK(a.exp().metrics().train_loss == b.exp().metrics().train_loss);
   CHECK(a.grid.class1_probability == b.grid.class1_probability);
 }
+
+TEST_CASE("actions: panel choice and help overlay are view state, kept across rebuilds", "[app][actions]") {
+  Session s = fresh_session();
+  apply(s, act::ShowPanel{Panel::kInspector});
+  CHECK(s.view.panel == Panel::kInspector);
+  apply(s, act::ToggleHelp{});
+  CHECK(s.view.show_help);
+  apply(s, act::SetLearningRate{0.3f});  // rebuilds the experiment
+  CHECK(s.view.panel == Panel::kInspector);
+  CHECK(s.view.show_help);
+  apply(s, act::ShowPanel{static_cast<Panel>(99)});
+  CHECK(s.view.panel == Panel::kInspector);
+  CHECK(s.notice.has_value());
+}

@@ -73,3 +73,14 @@ TEST_CASE("session: an invalid spec is refused with a message", "[app][session]"
   REQUIRE_FALSE(s.ok());
   CHECK_FALSE(s.error().message.empty());
 }
+
+TEST_CASE("session: panel names round-trip and unknown names are refused", "[app][session]") {
+  for (Panel p : {Panel::kData, Panel::kNetwork, Panel::kInspector, Panel::kBackprop, Panel::kWhyBnHelps}) {
+    const std::optional<Panel> back = parse_panel(panel_name(p));
+    REQUIRE(back.has_value());
+    CHECK(*back == p);
+  }
+  CHECK_FALSE(parse_panel("").has_value());
+  CHECK_FALSE(parse_panel("Data").has_value());
+  CHECK_FALSE(parse_panel("inspector ").has_value());
+}

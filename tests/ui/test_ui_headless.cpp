@@ -109,3 +109,16 @@ TEST_CASE("ui: a narrow portrait screen stacks the panels and still shows every 
   ui.click(s, "step");
   CHECK(step_of(s) == 1);
 }
+
+TEST_CASE("ui: the help overlay opens with h or the ? button and closes with its button", "[ui]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  ui.frames(s, 2);
+  ui.type_char(s, 'h');
+  CHECK(s.view.show_help);
+  ui.frames(s, 2);
+  ui.click(s, "help_close");
+  CHECK_FALSE(s.view.show_help);
+  ui.click(s, "help");
+  CHECK(s.view.show_help);
+}
