@@ -7,6 +7,7 @@
 
 #if NL_KERNELS_HAVE_SIMD
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -21,6 +22,11 @@ namespace {
 // Reusable scratch buffers per thread (per-channel partial sums, coefficients, W^T); they
 // only grow, so steady-state training allocates nothing.
 float* scratch(std::size_t n) {
+  thread_local std::vector<float> buffer;
+  if (buffer.size() < n) buffer.resize(n);
+  return buffer.data();
+}
+float* scratch_part(std::size_t n) {  // a second float buffer (scratch() holds pivots)
   thread_local std::vector<float> buffer;
   if (buffer.size() < n) buffer.resize(n);
   return buffer.data();
@@ -124,28 +130,212 @@ void channel_sum_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C
   }
 }
 
-// ---- S = 1: vectorize across channels, one sample (column) at a time ----
-// acc[c] += f(x[n, c]) in sample order: the scalar reference's order, so bit-identical.
+// ---- S = 1: vectorize across channels ----
+// Samples go in chunks of kFlushSamples (a chunk of 32 samples x C channels stays in L1;
+// running a channel block down all N samples would stride C*4 bytes and thrash the cache at
+// C = 256). Within a chunk, channels go in blocks of 4*V (V vectors) whose per-channel state
+// (accumulators, mean, gamma...) stays in registers; then blocks of 4, then single channels.
+// Each lane sums its channel sample by sample and flushes into double at the chunk's end.
+
+template <int V>
+void normalize_columns(const float* x, Index n0, Index n1, Index C, Index c0, const float* gamma,
+                       const float* beta, const float* mean, const float* inv_std, float* xhat,
+                       float* y) {
+  F4 mu[V], is[V], g[V], b[V];
+  for (int v = 0; v < V; ++v) {
+    const Index c = c0 + 4 * v;
+    mu[v] = load(mean + c), is[v] = load(inv_std + c);
+    g[v] = load_or(gamma, c, 1.0f), b[v] = load_or(beta, c, 0.0f);
+  }
+  for (Index n = n0; n < n1; ++n) {
+    const Index o = n * C + c0;
+    for (int v = 0; v < V; ++v) {
+      const F4 xh = (load(x + o + 4 * v) - mu[v]) * is[v];  // normalize
+      if (xhat) store(xhat + o + 4 * v, xh);
+      store(y + o + 4 * v, g[v] * xh + b[v]);               // scale and shift
+    }
+  }
+}
+
+// total[c] += sum_n ((x - pivot) - delta)^p over channels [c0, c0 + 4V), p = 1 or 2.
+template <int V, bool kSquare>
+void sum_dev_columns(const float* x, Index n0, Index n1, Index C, Index c0, const float* pivot,
+                     const float* delta, double* total) {
+  F4 piv[V], del[V], acc[V];
+  for (int v = 0; v < V; ++v) {
+    piv[v] = load(pivot + c0 + 4 * v);
+    del[v] = delta ? load(delta + c0 + 4 * v) : zero();
+    acc[v] = zero();
+  }
+  for (Index n = n0; n < n1; ++n) {
+    const float* xn = x + n * C + c0;
+    for (int v = 0; v < V; ++v) {
+      const F4 d = (load(xn + 4 * v) - piv[v]) - del[v];
+      acc[v] = acc[v] + (kSquare ? d * d : d);
+    }
+  }
+  float part[4 * V];
+  for (int v = 0; v < V; ++v) store(part + 4 * v, acc[v]);
+  for (int i = 0; i < 4 * V; ++i) total[c0 + i] += static_cast<double>(part[i]);
+}
+
+// Wide rows (C >= kRowChannels): sweep each sample's row contiguously instead; per-channel
+// state lives in small arrays (L1). Channel blocks would stride C*4 bytes (1 KB at C = 256)
+// and hit the same few cache sets. Same per-channel order of operations, same results.
+constexpr Index kRowChannels = 128;
+
+// total[c] += sum_n ((x - pivot) - delta)^p for every channel, samples [n0, n1).
+template <bool kSquare>
+void sum_dev_rows(const float* x, Index n0, Index n1, Index C, const float* pivot,
+                  const float* delta, float* part, double* total) {
+  const Index C4 = C & ~Index(3);
+  for (Index c = 0; c < C; ++c) part[c] = 0.0f;
+  for (Index n = n0; n < n1; ++n) {
+    const float* xn = x + n * C;
+    Index c = 0;
+    for (; c < C4; c += 4) {
+      const F4 d = (load(xn + c) - load(pivot + c)) - (delta ? load(delta + c) : zero());
+      store(part + c, load(part + c) + (kSquare ? d * d : d));
+    }
+    for (; c < C; ++c) {
+      const float d = (xn[c] - pivot[c]) - (delta ? delta[c] : 0.0f);
+      part[c] += kSquare ? d * d : d;
+    }
+  }
+  for (Index c = 0; c < C; ++c) total[c] += static_cast<double>(part[c]);
+}
+
+void sum_dy_rows(const float* dy, const float* xhat, Index n0, Index n1, Index C, float* part,
+                 double* sum_dy, double* sum_dy_xhat) {
+  const Index C4 = C & ~Index(3);
+  float* pg = part;
+  float* ph = part + C;
+  for (Index c = 0; c < C; ++c) pg[c] = ph[c] = 0.0f;
+  for (Index n = n0; n < n1; ++n) {
+    const Index o = n * C;
+    Index c = 0;
+    for (; c < C4; c += 4) {
+      const F4 d = load(dy + o + c);
+      store(pg + c, load(pg + c) + d);
+      store(ph + c, load(ph + c) + d * load(xhat + o + c));
+    }
+    for (; c < C; ++c) {
+      pg[c] += dy[o + c];
+      ph[c] += dy[o + c] * xhat[o + c];
+    }
+  }
+  for (Index c = 0; c < C; ++c) {
+    sum_dy[c] += static_cast<double>(pg[c]);
+    sum_dy_xhat[c] += static_cast<double>(ph[c]);
+  }
+}
+
+// total[c] = sum over samples of ((x - pivot) - delta)^p for every channel (delta may be null).
+template <bool kSquare>
+void sum_dev_all_columns(const float* x, Index N, Index C, const float* pivot,
+                         const float* delta, double* total) {
+  for (Index c = 0; c < C; ++c) total[c] = 0.0;
+  float* part = C >= kRowChannels ? scratch_part(static_cast<std::size_t>(C)) : nullptr;
+  for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
+    const Index n1 = std::min(N, n0 + kFlushSamples);
+    if (part != nullptr) {
+      sum_dev_rows<kSquare>(x, n0, n1, C, pivot, delta, part, total);
+      continue;
+    }
+    Index c = 0;
+    for (; c + 16 <= C; c += 16) sum_dev_columns<4, kSquare>(x, n0, n1, C, c, pivot, delta, total);
+    for (; c + 4 <= C; c += 4) sum_dev_columns<1, kSquare>(x, n0, n1, C, c, pivot, delta, total);
+    for (; c < C; ++c) {
+      const float piv = pivot[c], del = delta ? delta[c] : 0.0f;
+      float sum = 0.0f;
+      for (Index n = n0; n < n1; ++n) {
+        const float d = (x[n * C + c] - piv) - del;
+        sum += kSquare ? d * d : d;
+      }
+      total[c] += static_cast<double>(sum);
+    }
+  }
+}
+
+// sum_dy[c] += sum dy, sum_dy_xhat[c] += sum dy*xhat over channels [c0, c0 + 4V).
+template <int V>
+void sum_dy_columns(const float* dy, const float* xhat, Index n0, Index n1, Index C, Index c0,
+                    double* sum_dy, double* sum_dy_xhat) {
+  F4 g[V], h[V];
+  for (int v = 0; v < V; ++v) g[v] = h[v] = zero();
+  for (Index n = n0; n < n1; ++n) {
+    const Index o = n * C + c0;
+    for (int v = 0; v < V; ++v) {
+      const F4 d = load(dy + o + 4 * v);
+      g[v] = g[v] + d;
+      h[v] = h[v] + d * load(xhat + o + 4 * v);
+    }
+  }
+  float pg[4 * V], ph[4 * V];
+  for (int v = 0; v < V; ++v) store(pg + 4 * v, g[v]), store(ph + 4 * v, h[v]);
+  for (int i = 0; i < 4 * V; ++i) {
+    sum_dy[c0 + i] += static_cast<double>(pg[i]);
+    sum_dy_xhat[c0 + i] += static_cast<double>(ph[i]);
+  }
+}
+
+// dx = k*(dy - a - xhat*b) (or k*dy when b is null) over channels [c0, c0 + 4V).
+template <int V>
+void apply_columns(const float* dy, const float* xhat, Index n0, Index n1, Index C, Index c0,
+                   const float* k, const float* a, const float* b, float* dx) {
+  F4 kv[V], av[V], bv[V];
+  for (int v = 0; v < V; ++v) {
+    kv[v] = load(k + c0 + 4 * v);
+    av[v] = a ? load(a + c0 + 4 * v) : zero();
+    bv[v] = b ? load(b + c0 + 4 * v) : zero();
+  }
+  for (Index n = n0; n < n1; ++n) {
+    const Index o = n * C + c0;
+    for (int v = 0; v < V; ++v) {
+      if (b != nullptr)
+        store(dx + o + 4 * v, kv[v] * (load(dy + o + 4 * v) - av[v] - load(xhat + o + 4 * v) * bv[v]));
+      else
+        store(dx + o + 4 * v, kv[v] * load(dy + o + 4 * v));
+    }
+  }
+}
 
 // y = gamma*((x - mean)*inv_std) + beta for every element; xhat written unless nullptr.
 void normalize(const float* x, Index N, Index C, Index S, const float* gamma, const float* beta,
                const float* mean, const float* inv_std, float* xhat, float* y) {
-  if (S == 1) {
+  if (S == 1 && C >= kRowChannels) {
     const Index C4 = C & ~Index(3);
     for (Index n = 0; n < N; ++n) {
-      const float* xn = x + n * C;
-      float* yn = y + n * C;
-      float* hn = xhat ? xhat + n * C : nullptr;
+      const Index o = n * C;
       Index c = 0;
       for (; c < C4; c += 4) {
-        const F4 xh = (load(xn + c) - load(mean + c)) * load(inv_std + c);
-        if (hn) store(hn + c, xh);
-        store(yn + c, load_or(gamma, c, 1.0f) * xh + load_or(beta, c, 0.0f));
+        const F4 xh = (load(x + o + c) - load(mean + c)) * load(inv_std + c);
+        if (xhat) store(xhat + o + c, xh);
+        store(y + o + c, load_or(gamma, c, 1.0f) * xh + load_or(beta, c, 0.0f));
       }
       for (; c < C; ++c) {
-        const float xh = (xn[c] - mean[c]) * inv_std[c];
-        if (hn) hn[c] = xh;
-        yn[c] = at_or(gamma, c, 1.0f) * xh + at_or(beta, c, 0.0f);
+        const float xh = (x[o + c] - mean[c]) * inv_std[c];
+        if (xhat) xhat[o + c] = xh;
+        y[o + c] = at_or(gamma, c, 1.0f) * xh + at_or(beta, c, 0.0f);
+      }
+    }
+    return;
+  }
+  if (S == 1) {
+    for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
+      const Index n1 = std::min(N, n0 + kFlushSamples);
+      Index c = 0;
+      for (; c + 8 <= C; c += 8)
+        normalize_columns<2>(x, n0, n1, C, c, gamma, beta, mean, inv_std, xhat, y);
+      for (; c + 4 <= C; c += 4)
+        normalize_columns<1>(x, n0, n1, C, c, gamma, beta, mean, inv_std, xhat, y);
+      for (; c < C; ++c) {
+        const float g = at_or(gamma, c, 1.0f), b = at_or(beta, c, 0.0f);
+        for (Index n = n0; n < n1; ++n) {
+          const float xh = (x[n * C + c] - mean[c]) * inv_std[c];
+          if (xhat) xhat[n * C + c] = xh;
+          y[n * C + c] = g * xh + b;
+        }
       }
     }
     return;
@@ -178,32 +368,25 @@ void normalize(const float* x, Index N, Index C, Index S, const float* gamma, co
 void sums_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C, Index S,
                      double* sum_dy, double* sum_dy_xhat) {
   if (S == 1) {
-    const Index C4 = C & ~Index(3);
-    float* part_dy = scratch(static_cast<std::size_t>(2 * C));  // float partial sums
-    float* part_dyx = part_dy + C;
-    for (Index c = 0; c < C; ++c) {
-      sum_dy[c] = sum_dy_xhat[c] = 0.0;
-      part_dy[c] = part_dyx[c] = 0.0f;
-    }
-    for (Index n = 0; n < N; ++n) {
-      const float* dn = dy + n * C;
-      const float* hn = xhat + n * C;
+    for (Index c = 0; c < C; ++c) sum_dy[c] = sum_dy_xhat[c] = 0.0;
+    float* part = C >= kRowChannels ? scratch(static_cast<std::size_t>(2 * C)) : nullptr;
+    for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
+      const Index n1 = std::min(N, n0 + kFlushSamples);
+      if (part != nullptr) {
+        sum_dy_rows(dy, xhat, n0, n1, C, part, sum_dy, sum_dy_xhat);
+        continue;
+      }
       Index c = 0;
-      for (; c < C4; c += 4) {
-        const F4 d = load(dn + c);
-        store(part_dy + c, load(part_dy + c) + d);
-        store(part_dyx + c, load(part_dyx + c) + d * load(hn + c));
-      }
+      for (; c + 16 <= C; c += 16) sum_dy_columns<4>(dy, xhat, n0, n1, C, c, sum_dy, sum_dy_xhat);
+      for (; c + 4 <= C; c += 4) sum_dy_columns<1>(dy, xhat, n0, n1, C, c, sum_dy, sum_dy_xhat);
       for (; c < C; ++c) {
-        part_dy[c] += dn[c];
-        part_dyx[c] += dn[c] * hn[c];
-      }
-      if ((n + 1) % kFlushSamples == 0 || n + 1 == N) {
-        for (c = 0; c < C; ++c) {
-          sum_dy[c] += part_dy[c];
-          sum_dy_xhat[c] += part_dyx[c];
-          part_dy[c] = part_dyx[c] = 0.0f;
+        float pg = 0.0f, ph = 0.0f;
+        for (Index n = n0; n < n1; ++n) {
+          pg += dy[n * C + c];
+          ph += dy[n * C + c] * xhat[n * C + c];
         }
+        sum_dy[c] += static_cast<double>(pg);
+        sum_dy_xhat[c] += static_cast<double>(ph);
       }
     }
     return;
@@ -215,20 +398,32 @@ void sums_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C, Index
 // dx = k*(dy - a - xhat*b) with per-channel k, a, b (b == nullptr: dx = k*dy).
 void apply_backward(const float* dy, const float* xhat, Index N, Index C, Index S,
                     const float* k, const float* a, const float* b, float* dx) {
-  if (S == 1) {
+  if (S == 1 && C >= kRowChannels) {
     const Index C4 = C & ~Index(3);
     for (Index n = 0; n < N; ++n) {
-      const float* dn = dy + n * C;
-      const float* hn = xhat + n * C;
-      float* on = dx + n * C;
+      const Index o = n * C;
       Index c = 0;
-      if (b != nullptr) {
-        for (; c < C4; c += 4)
-          store(on + c, load(k + c) * (load(dn + c) - load(a + c) - load(hn + c) * load(b + c)));
-        for (; c < C; ++c) on[c] = k[c] * (dn[c] - a[c] - hn[c] * b[c]);
-      } else {
-        for (; c < C4; c += 4) store(on + c, load(k + c) * load(dn + c));
-        for (; c < C; ++c) on[c] = k[c] * dn[c];
+      for (; c < C4; c += 4) {
+        const F4 d = load(dy + o + c);
+        store(dx + o + c, b ? load(k + c) * (d - load(a + c) - load(xhat + o + c) * load(b + c))
+                            : load(k + c) * d);
+      }
+      for (; c < C; ++c)
+        dx[o + c] = b ? k[c] * (dy[o + c] - a[c] - xhat[o + c] * b[c]) : k[c] * dy[o + c];
+    }
+    return;
+  }
+  if (S == 1) {
+    for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
+      const Index n1 = std::min(N, n0 + kFlushSamples);
+      Index c = 0;
+      for (; c + 8 <= C; c += 8) apply_columns<2>(dy, xhat, n0, n1, C, c, k, a, b, dx);
+      for (; c + 4 <= C; c += 4) apply_columns<1>(dy, xhat, n0, n1, C, c, k, a, b, dx);
+      for (; c < C; ++c) {
+        for (Index n = n0; n < n1; ++n) {
+          const Index i = n * C + c;
+          dx[i] = b ? k[c] * (dy[i] - a[c] - xhat[i] * b[c]) : k[c] * dy[i];
+        }
       }
     }
     return;
@@ -257,34 +452,6 @@ void apply_backward(const float* dy, const float* xhat, Index N, Index C, Index 
 
 }  // namespace
 
-namespace {
-
-// S = 1: part[c] += f(x[n, c]) for every channel, vectorized across channels, with the
-// float partials flushed into total[c] (double) every kFlushSamples samples.
-// f(v, c) gets a vector of 4 channels starting at c (and a scalar version for the tail).
-template <typename FV, typename FS>
-void column_sums(const float* x, Index N, Index C, float* part, double* total, FV fv, FS fs) {
-  const Index C4 = C & ~Index(3);
-  for (Index c = 0; c < C; ++c) {
-    part[c] = 0.0f;
-    total[c] = 0.0;
-  }
-  for (Index n = 0; n < N; ++n) {
-    const float* xn = x + n * C;
-    Index c = 0;
-    for (; c < C4; c += 4) store(part + c, load(part + c) + fv(load(xn + c), c));
-    for (; c < C; ++c) part[c] += fs(xn[c], c);
-    if ((n + 1) % kFlushSamples == 0 || n + 1 == N) {
-      for (c = 0; c < C; ++c) {
-        total[c] += part[c];
-        part[c] = 0.0f;
-      }
-    }
-  }
-}
-
-}  // namespace
-
 void batchnorm_train_forward(const float* x, Index N, Index C, Index S, float eps,
                              const float* gamma, const float* beta, float* mean, float* var,
                              float* inv_std, float* xhat, float* y) {
@@ -293,16 +460,12 @@ void batchnorm_train_forward(const float* x, Index N, Index C, Index S, float ep
   // The mean is pivot + sum(x - pivot)/m with pivot = the channel's first value: sums of
   // deviations stay small, so an offset (mean 1000, std 0.01) costs no precision. The
   // variance sums ((x - pivot) - delta)^2 with delta = mean - pivot, in the same spirit.
-  float* pivot = scratch(static_cast<std::size_t>(3 * C));
+  float* pivot = scratch(static_cast<std::size_t>(2 * C));
   float* delta = pivot + C;
-  float* part = pivot + 2 * C;
   double* total = scratch_double(static_cast<std::size_t>(C));
   for (Index c = 0; c < C; ++c) pivot[c] = x[c * S];
   if (S == 1) {
-    // Pass 1: sum (x - pivot).
-    column_sums(
-        x, N, C, part, total, [&](F4 v, Index c) { return v - load(pivot + c); },
-        [&](float v, Index c) { return v - pivot[c]; });
+    sum_dev_all_columns<false>(x, N, C, pivot, nullptr, total);  // pass 1: sum (x - pivot)
   } else {
     for (Index c = 0; c < C; ++c)
       total[c] = channel_sum_dev<false>(x, N, C, S, c, pivot[c], 0.0f);
@@ -313,17 +476,7 @@ void batchnorm_train_forward(const float* x, Index N, Index C, Index S, float ep
     delta[c] = static_cast<float>(dev);
   }
   if (S == 1) {
-    // Pass 2: sum ((x - pivot) - delta)^2 = sum (x - mean)^2.
-    column_sums(
-        x, N, C, part, total,
-        [&](F4 v, Index c) {
-          const F4 d = (v - load(pivot + c)) - load(delta + c);
-          return d * d;
-        },
-        [&](float v, Index c) {
-          const float d = (v - pivot[c]) - delta[c];
-          return d * d;
-        });
+    sum_dev_all_columns<true>(x, N, C, pivot, delta, total);  // pass 2: sum (x - mean)^2
   } else {
     for (Index c = 0; c < C; ++c)
       total[c] = channel_sum_dev<true>(x, N, C, S, c, pivot[c], delta[c]);
