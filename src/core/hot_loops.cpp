@@ -25,6 +25,12 @@ void batchnorm_backward(const float* dy, const float* xhat, const float* gamma,
   kernels::batchnorm_backward(dy, xhat, gamma, inv_std, N, C, S, dx, dgamma, dbeta);
 }
 
+void batchnorm_eval_backward(const float* dy, const float* xhat, const float* gamma,
+                             const float* inv_std, Index N, Index C, Index S, float* dx,
+                             float* dgamma, float* dbeta) {
+  kernels::batchnorm_eval_backward(dy, xhat, gamma, inv_std, N, C, S, dx, dgamma, dbeta);
+}
+
 void linear_forward(const float* W, const float* b, const float* x, Index in, Index out, Index N,
                     float* y) {
   kernels::linear_forward(W, b, x, in, out, N, y);

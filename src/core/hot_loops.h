@@ -220,6 +220,9 @@ void batchnorm_eval_forward(const float* x, Index N, Index C, Index S, const flo
 void batchnorm_backward(const float* dy, const float* xhat, const float* gamma,
                         const float* inv_std, Index N, Index C, Index S, float* dx,
                         float* dgamma, float* dbeta);
+void batchnorm_eval_backward(const float* dy, const float* xhat, const float* gamma,
+                             const float* inv_std, Index N, Index C, Index S, float* dx,
+                             float* dgamma, float* dbeta);
 void linear_forward(const float* W, const float* b, const float* x, Index in, Index out, Index N,
                     float* y);
 void linear_backward(const float* W, const float* x, const float* dy, Index in, Index out,
@@ -256,6 +259,15 @@ void batchnorm_backward(const T* dy, const T* xhat, const T* gamma, const T* inv
     hot::batchnorm_backward(dy, xhat, gamma, inv_std, N, C, S, dx, dgamma, dbeta);
   } else {
     ref::batchnorm_backward(dy, xhat, gamma, inv_std, N, C, S, dx, dgamma, dbeta);
+  }
+}
+template <typename T>
+void batchnorm_eval_backward(const T* dy, const T* xhat, const T* gamma, const T* inv_std, Index N,
+                             Index C, Index S, T* dx, T* dgamma, T* dbeta) {
+  if constexpr (std::is_same_v<T, float>) {
+    hot::batchnorm_eval_backward(dy, xhat, gamma, inv_std, N, C, S, dx, dgamma, dbeta);
+  } else {
+    ref::batchnorm_eval_backward(dy, xhat, gamma, inv_std, N, C, S, dx, dgamma, dbeta);
   }
 }
 template <typename T>

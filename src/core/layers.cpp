@@ -251,8 +251,8 @@ void BatchNormT<T>::backward(const MatT<T>& dy, MatT<T>& dx, bool /*need_dx*/) {
     dispatch::batchnorm_backward(dy.data(), xhat.data(), gamma.data(), inv_std.data(), N, C, S,
                                  dx.data(), dgamma.data(), dbeta.data());
   } else {
-    ref::batchnorm_eval_backward(dy.data(), xhat.data(), gamma.data(), inv_std.data(), N, C, S,
-                                 dx.data(), dgamma.data(), dbeta.data());
+    dispatch::batchnorm_eval_backward(dy.data(), xhat.data(), gamma.data(), inv_std.data(), N, C, S,
+                                      dx.data(), dgamma.data(), dbeta.data());
   }
   if (!affine) {
     dgamma.setZero();
