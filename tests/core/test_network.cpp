@@ -184,3 +184,35 @@ TEST_CASE("metrics: selection-based percentiles equal the sorted definition", "[
   CHECK(p[1] == Approx(sorted[500]));
   CHECK(p[2] == Approx(sorted[850]));
 }
+
+TEST_CASE("network: float fast path (kernels) matches the double reference path", "[core][network]") {
+  // Same spec -> same initial weights in float and double; one training batch through each.
+  NetworkSpec spec;
+  spec.hidden = {HiddenLayerSpec{32, Activation::kReLU, NormKind::kBatchNorm},
+                 HiddenLayerSpec{32, Activation::kTanh, NormKind::kBatchNorm, NormPlacement::kAfterActivation},
+                 HiddenLayerSpec{32, Activation::kSigmoid, NormKind::kLayerNorm}};
+  auto nf = Network::from_spec(spec);
+  auto nd = NetworkT<double>::from_spec(spec);
+  REQUIRE(nf.ok());
+  REQUIRE(nd.ok());
+  Rng rng{62};
+  const Matrix x = random_normal<Matrix>(2, 64, rng);
+  std::vector<int> labels(64);
+  for (int i = 0; i < 64; ++i) labels[static_cast<std::size_t>(i)] = (x(0, i) * x(1, i) > 0.0f) ? 1 : 0;
+  auto lf = nf->train_batch(x, labels);
+  auto ld = nd->train_batch(x.cast<double>(), labels);
+  REQUIRE(lf.ok());
+  REQUIRE(ld.ok());
+  CHECK(*lf == Approx(*ld).epsilon(1e-5));
+  auto pf = nf->params();
+  auto pd = nd->params();
+  REQUIRE(pf.size() == pd.size());
+  for (std::size_t k = 0; k < pf.size(); ++k) {
+    INFO(pf[k].name);
+    const Vector gf = Eigen::Map<const Vector>(pf[k].grad, pf[k].size);
+    const VectorD gd = Eigen::Map<const VectorD>(pd[k].grad, pd[k].size);
+    NL_CHECK_CLOSE(gf, gd, 1e-5, 1e-3);
+  }
+  // Eval path too, after the running statistics moved once.
+  NL_CHECK_CLOSE(nf->infer(x), nd->infer(x.cast<double>()), 1e-5, 1e-4);
+}
