@@ -89,6 +89,10 @@ struct Target {
 int bench(const std::vector<std::string>& args) {
   bool as_json = false, quick = false, native_only = false;
   std::string wasm_simd, wasm_scalar, torch_script, node = "node", python = "/usr/bin/python3";
+  // Node 20's V8 leaves these hot wasm functions in its baseline compiler (Liftoff) for the
+  // whole run (dynamic tier-up does not kick in for them here), so by default every wasm
+  // function is compiled by the optimizing compiler up front: the steady state of a page.
+  std::string node_flags = "--no-liftoff";
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -99,13 +103,15 @@ int bench(const std::vector<std::string>& args) {
     else if (a == "--wasm-scalar" && has_value) wasm_scalar = args[++i];
     else if (a == "--torch" && has_value) torch_script = args[++i];
     else if (a == "--node" && has_value) node = args[++i];
+    else if (a == "--node-flags" && has_value) node_flags = args[++i];
     else if (a == "--python" && has_value) python = args[++i];
     else {
       std::fprintf(stderr,
                    "error: unknown or incomplete argument '%s'\n"
                    "usage: normlab-cli bench [--json] [--quick] [--native-only]\n"
                    "         [--wasm-simd normlab-bench.js] [--wasm-scalar normlab-bench.js]\n"
-                   "         [--torch bench_torch.py] [--node node] [--python /usr/bin/python3]\n"
+                   "         [--torch bench_torch.py] [--node node] [--node-flags \"--no-liftoff\"]\n"
+                   "         [--python /usr/bin/python3]\n"
                    "       (scripts/bench builds every variant and passes these paths)\n",
                    a.c_str());
       return 2;
@@ -130,7 +136,8 @@ int bench(const std::vector<std::string>& args) {
     else notes.push_back(name + ": " + note);
   };
   if (!native_only) {
-    const std::string node_cmd = shell_quote(node) + " --no-experimental-fetch ";
+    const std::string node_cmd =
+        shell_quote(node) + " --no-experimental-fetch " + node_flags + " ";
     if (!wasm_simd.empty()) run_variant("wasm-simd", node_cmd + shell_quote(wasm_simd) + quick_flag);
     else notes.push_back("wasm-simd: not run (pass --wasm-simd path/to/normlab-bench.js)");
     if (!wasm_scalar.empty())
@@ -191,6 +198,7 @@ int bench(const std::vector<std::string>& args) {
                                 {"value", t.value ? ojson(*t.value) : ojson(nullptr)},
                                 {"met", t.value ? ojson(t.met()) : ojson(nullptr)}});
     }
+    out["node_flags"] = node_flags;
     out["notes"] = notes;
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
@@ -199,6 +207,8 @@ int bench(const std::vector<std::string>& args) {
   // Human table.
   const std::vector<std::string> cols = {"native", "wasm-simd", "wasm-scalar", "pytorch"};
   std::printf("NormLab benchmark: medians of repeated timings, one run\n");
+  if (!native_only)
+    std::printf("  wasm under: %s --no-experimental-fetch %s\n", node.c_str(), node_flags.c_str());
   for (const auto& [name, j] : variants)
     std::printf("  %-12s = %s (kernels: %s)\n", name.c_str(), j.value("variant", "?").c_str(),
                 j.value("kernels", "?").c_str());
