@@ -131,11 +131,11 @@ void channel_sum_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C
 }
 
 // ---- S = 1: vectorize across channels ----
-// Samples go in chunks of kFlushSamples (a chunk of 32 samples x C channels stays in L1;
-// running a channel block down all N samples would stride C*4 bytes and thrash the cache at
-// C = 256). Within a chunk, channels go in blocks of 4*V (V vectors) whose per-channel state
-// (accumulators, mean, gamma...) stays in registers; then blocks of 4, then single channels.
-// Each lane sums its channel sample by sample and flushes into double at the chunk's end.
+// Samples go in chunks (sub_chunk(C) samples: the chunk stays in L1 and a channel block's
+// rows, C*4 bytes apart, stay within the cache's associativity). Within a chunk, channels go
+// in blocks of 4*V (V vectors) whose per-channel state (accumulators, mean, gamma...) stays
+// in registers; then blocks of 4, then single channels. Each lane sums its channel sample by
+// sample into a float partial that is added into double every kFlushSamples samples.
 
 template <int V>
 void normalize_columns(const float* x, Index n0, Index n1, Index C, Index c0, const float* gamma,
@@ -157,15 +157,16 @@ void normalize_columns(const float* x, Index n0, Index n1, Index C, Index c0, co
   }
 }
 
-// total[c] += sum_n ((x - pivot) - delta)^p over channels [c0, c0 + 4V), p = 1 or 2.
+// part[c] += sum_n ((x - pivot) - delta)^p over channels [c0, c0 + 4V), samples [n0, n1),
+// p = 1 or 2 (float partials; the caller adds them into double).
 template <int V, bool kSquare>
 void sum_dev_columns(const float* x, Index n0, Index n1, Index C, Index c0, const float* pivot,
-                     const float* delta, double* total) {
+                     const float* delta, float* part) {
   F4 piv[V], del[V], acc[V];
   for (int v = 0; v < V; ++v) {
     piv[v] = load(pivot + c0 + 4 * v);
     del[v] = delta ? load(delta + c0 + 4 * v) : zero();
-    acc[v] = zero();
+    acc[v] = load(part + c0 + 4 * v);
   }
   for (Index n = n0; n < n1; ++n) {
     const float* xn = x + n * C + c0;
@@ -174,95 +175,47 @@ void sum_dev_columns(const float* x, Index n0, Index n1, Index C, Index c0, cons
       acc[v] = acc[v] + (kSquare ? d * d : d);
     }
   }
-  float part[4 * V];
-  for (int v = 0; v < V; ++v) store(part + 4 * v, acc[v]);
-  for (int i = 0; i < 4 * V; ++i) total[c0 + i] += static_cast<double>(part[i]);
+  for (int v = 0; v < V; ++v) store(part + c0 + 4 * v, acc[v]);
 }
 
-// Wide rows (C >= kRowChannels): sweep each sample's row contiguously instead; per-channel
-// state lives in small arrays (L1). Channel blocks would stride C*4 bytes (1 KB at C = 256)
-// and hit the same few cache sets. Same per-channel order of operations, same results.
-constexpr Index kRowChannels = 128;
-
-// total[c] += sum_n ((x - pivot) - delta)^p for every channel, samples [n0, n1).
-template <bool kSquare>
-void sum_dev_rows(const float* x, Index n0, Index n1, Index C, const float* pivot,
-                  const float* delta, float* part, double* total) {
-  const Index C4 = C & ~Index(3);
-  for (Index c = 0; c < C; ++c) part[c] = 0.0f;
-  for (Index n = n0; n < n1; ++n) {
-    const float* xn = x + n * C;
-    Index c = 0;
-    for (; c < C4; c += 4) {
-      const F4 d = (load(xn + c) - load(pivot + c)) - (delta ? load(delta + c) : zero());
-      store(part + c, load(part + c) + (kSquare ? d * d : d));
-    }
-    for (; c < C; ++c) {
-      const float d = (xn[c] - pivot[c]) - (delta ? delta[c] : 0.0f);
-      part[c] += kSquare ? d * d : d;
-    }
-  }
-  for (Index c = 0; c < C; ++c) total[c] += static_cast<double>(part[c]);
-}
-
-void sum_dy_rows(const float* dy, const float* xhat, Index n0, Index n1, Index C, float* part,
-                 double* sum_dy, double* sum_dy_xhat) {
-  const Index C4 = C & ~Index(3);
-  float* pg = part;
-  float* ph = part + C;
-  for (Index c = 0; c < C; ++c) pg[c] = ph[c] = 0.0f;
-  for (Index n = n0; n < n1; ++n) {
-    const Index o = n * C;
-    Index c = 0;
-    for (; c < C4; c += 4) {
-      const F4 d = load(dy + o + c);
-      store(pg + c, load(pg + c) + d);
-      store(ph + c, load(ph + c) + d * load(xhat + o + c));
-    }
-    for (; c < C; ++c) {
-      pg[c] += dy[o + c];
-      ph[c] += dy[o + c] * xhat[o + c];
-    }
-  }
-  for (Index c = 0; c < C; ++c) {
-    sum_dy[c] += static_cast<double>(pg[c]);
-    sum_dy_xhat[c] += static_cast<double>(ph[c]);
-  }
-}
+// Samples per pass over the channel blocks: a whole flush chunk for narrow rows; 8 for wide
+// rows (C >= 128), whose stride of C*4 bytes (1 KB at C = 256) maps a block's lines to few
+// cache sets: 8 lines per array stay within the cache's associativity.
+inline Index sub_chunk(Index C) { return C >= 128 ? 8 : kFlushSamples; }
 
 // total[c] = sum over samples of ((x - pivot) - delta)^p for every channel (delta may be null).
 template <bool kSquare>
 void sum_dev_all_columns(const float* x, Index N, Index C, const float* pivot,
                          const float* delta, double* total) {
+  float* part = scratch_part(static_cast<std::size_t>(C));
+  const Index sub = sub_chunk(C);
   for (Index c = 0; c < C; ++c) total[c] = 0.0;
-  float* part = C >= kRowChannels ? scratch_part(static_cast<std::size_t>(C)) : nullptr;
   for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
     const Index n1 = std::min(N, n0 + kFlushSamples);
-    if (part != nullptr) {
-      sum_dev_rows<kSquare>(x, n0, n1, C, pivot, delta, part, total);
-      continue;
-    }
-    Index c = 0;
-    for (; c + 16 <= C; c += 16) sum_dev_columns<4, kSquare>(x, n0, n1, C, c, pivot, delta, total);
-    for (; c + 4 <= C; c += 4) sum_dev_columns<1, kSquare>(x, n0, n1, C, c, pivot, delta, total);
-    for (; c < C; ++c) {
-      const float piv = pivot[c], del = delta ? delta[c] : 0.0f;
-      float sum = 0.0f;
-      for (Index n = n0; n < n1; ++n) {
-        const float d = (x[n * C + c] - piv) - del;
-        sum += kSquare ? d * d : d;
+    for (Index c = 0; c < C; ++c) part[c] = 0.0f;
+    for (Index s0 = n0; s0 < n1; s0 += sub) {
+      const Index s1 = std::min(n1, s0 + sub);
+      Index c = 0;
+      for (; c + 16 <= C; c += 16) sum_dev_columns<4, kSquare>(x, s0, s1, C, c, pivot, delta, part);
+      for (; c + 4 <= C; c += 4) sum_dev_columns<1, kSquare>(x, s0, s1, C, c, pivot, delta, part);
+      for (; c < C; ++c) {
+        const float piv = pivot[c], del = delta ? delta[c] : 0.0f;
+        for (Index n = s0; n < s1; ++n) {
+          const float d = (x[n * C + c] - piv) - del;
+          part[c] += kSquare ? d * d : d;
+        }
       }
-      total[c] += static_cast<double>(sum);
     }
+    for (Index c = 0; c < C; ++c) total[c] += static_cast<double>(part[c]);
   }
 }
 
-// sum_dy[c] += sum dy, sum_dy_xhat[c] += sum dy*xhat over channels [c0, c0 + 4V).
+// pg[c] += sum dy, ph[c] += sum dy*xhat over channels [c0, c0 + 4V), samples [n0, n1).
 template <int V>
 void sum_dy_columns(const float* dy, const float* xhat, Index n0, Index n1, Index C, Index c0,
-                    double* sum_dy, double* sum_dy_xhat) {
+                    float* pg, float* ph) {
   F4 g[V], h[V];
-  for (int v = 0; v < V; ++v) g[v] = h[v] = zero();
+  for (int v = 0; v < V; ++v) g[v] = load(pg + c0 + 4 * v), h[v] = load(ph + c0 + 4 * v);
   for (Index n = n0; n < n1; ++n) {
     const Index o = n * C + c0;
     for (int v = 0; v < V; ++v) {
@@ -271,12 +224,7 @@ void sum_dy_columns(const float* dy, const float* xhat, Index n0, Index n1, Inde
       h[v] = h[v] + d * load(xhat + o + 4 * v);
     }
   }
-  float pg[4 * V], ph[4 * V];
-  for (int v = 0; v < V; ++v) store(pg + 4 * v, g[v]), store(ph + 4 * v, h[v]);
-  for (int i = 0; i < 4 * V; ++i) {
-    sum_dy[c0 + i] += static_cast<double>(pg[i]);
-    sum_dy_xhat[c0 + i] += static_cast<double>(ph[i]);
-  }
+  for (int v = 0; v < V; ++v) store(pg + c0 + 4 * v, g[v]), store(ph + c0 + 4 * v, h[v]);
 }
 
 // dx = k*(dy - a - xhat*b) (or k*dy when b is null) over channels [c0, c0 + 4V).
@@ -303,27 +251,9 @@ void apply_columns(const float* dy, const float* xhat, Index n0, Index n1, Index
 // y = gamma*((x - mean)*inv_std) + beta for every element; xhat written unless nullptr.
 void normalize(const float* x, Index N, Index C, Index S, const float* gamma, const float* beta,
                const float* mean, const float* inv_std, float* xhat, float* y) {
-  if (S == 1 && C >= kRowChannels) {
-    const Index C4 = C & ~Index(3);
-    for (Index n = 0; n < N; ++n) {
-      const Index o = n * C;
-      Index c = 0;
-      for (; c < C4; c += 4) {
-        const F4 xh = (load(x + o + c) - load(mean + c)) * load(inv_std + c);
-        if (xhat) store(xhat + o + c, xh);
-        store(y + o + c, load_or(gamma, c, 1.0f) * xh + load_or(beta, c, 0.0f));
-      }
-      for (; c < C; ++c) {
-        const float xh = (x[o + c] - mean[c]) * inv_std[c];
-        if (xhat) xhat[o + c] = xh;
-        y[o + c] = at_or(gamma, c, 1.0f) * xh + at_or(beta, c, 0.0f);
-      }
-    }
-    return;
-  }
   if (S == 1) {
-    for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
-      const Index n1 = std::min(N, n0 + kFlushSamples);
+    for (Index n0 = 0; n0 < N; n0 += sub_chunk(C)) {
+      const Index n1 = std::min(N, n0 + sub_chunk(C));
       Index c = 0;
       for (; c + 8 <= C; c += 8)
         normalize_columns<2>(x, n0, n1, C, c, gamma, beta, mean, inv_std, xhat, y);
@@ -368,25 +298,28 @@ void normalize(const float* x, Index N, Index C, Index S, const float* gamma, co
 void sums_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C, Index S,
                      double* sum_dy, double* sum_dy_xhat) {
   if (S == 1) {
+    float* pg = scratch(static_cast<std::size_t>(2 * C));  // float partials per chunk
+    float* ph = pg + C;
+    const Index sub = sub_chunk(C);
     for (Index c = 0; c < C; ++c) sum_dy[c] = sum_dy_xhat[c] = 0.0;
-    float* part = C >= kRowChannels ? scratch(static_cast<std::size_t>(2 * C)) : nullptr;
     for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
       const Index n1 = std::min(N, n0 + kFlushSamples);
-      if (part != nullptr) {
-        sum_dy_rows(dy, xhat, n0, n1, C, part, sum_dy, sum_dy_xhat);
-        continue;
-      }
-      Index c = 0;
-      for (; c + 16 <= C; c += 16) sum_dy_columns<4>(dy, xhat, n0, n1, C, c, sum_dy, sum_dy_xhat);
-      for (; c + 4 <= C; c += 4) sum_dy_columns<1>(dy, xhat, n0, n1, C, c, sum_dy, sum_dy_xhat);
-      for (; c < C; ++c) {
-        float pg = 0.0f, ph = 0.0f;
-        for (Index n = n0; n < n1; ++n) {
-          pg += dy[n * C + c];
-          ph += dy[n * C + c] * xhat[n * C + c];
+      for (Index c = 0; c < C; ++c) pg[c] = ph[c] = 0.0f;
+      for (Index s0 = n0; s0 < n1; s0 += sub) {
+        const Index s1 = std::min(n1, s0 + sub);
+        Index c = 0;
+        for (; c + 16 <= C; c += 16) sum_dy_columns<4>(dy, xhat, s0, s1, C, c, pg, ph);
+        for (; c + 4 <= C; c += 4) sum_dy_columns<1>(dy, xhat, s0, s1, C, c, pg, ph);
+        for (; c < C; ++c) {
+          for (Index n = s0; n < s1; ++n) {
+            pg[c] += dy[n * C + c];
+            ph[c] += dy[n * C + c] * xhat[n * C + c];
+          }
         }
-        sum_dy[c] += static_cast<double>(pg);
-        sum_dy_xhat[c] += static_cast<double>(ph);
+      }
+      for (Index c = 0; c < C; ++c) {
+        sum_dy[c] += static_cast<double>(pg[c]);
+        sum_dy_xhat[c] += static_cast<double>(ph[c]);
       }
     }
     return;
@@ -398,24 +331,9 @@ void sums_dy_dy_xhat(const float* dy, const float* xhat, Index N, Index C, Index
 // dx = k*(dy - a - xhat*b) with per-channel k, a, b (b == nullptr: dx = k*dy).
 void apply_backward(const float* dy, const float* xhat, Index N, Index C, Index S,
                     const float* k, const float* a, const float* b, float* dx) {
-  if (S == 1 && C >= kRowChannels) {
-    const Index C4 = C & ~Index(3);
-    for (Index n = 0; n < N; ++n) {
-      const Index o = n * C;
-      Index c = 0;
-      for (; c < C4; c += 4) {
-        const F4 d = load(dy + o + c);
-        store(dx + o + c, b ? load(k + c) * (d - load(a + c) - load(xhat + o + c) * load(b + c))
-                            : load(k + c) * d);
-      }
-      for (; c < C; ++c)
-        dx[o + c] = b ? k[c] * (dy[o + c] - a[c] - xhat[o + c] * b[c]) : k[c] * dy[o + c];
-    }
-    return;
-  }
   if (S == 1) {
-    for (Index n0 = 0; n0 < N; n0 += kFlushSamples) {
-      const Index n1 = std::min(N, n0 + kFlushSamples);
+    for (Index n0 = 0; n0 < N; n0 += sub_chunk(C)) {
+      const Index n1 = std::min(N, n0 + sub_chunk(C));
       Index c = 0;
       for (; c + 8 <= C; c += 8) apply_columns<2>(dy, xhat, n0, n1, C, c, k, a, b, dx);
       for (; c + 4 <= C; c += 4) apply_columns<1>(dy, xhat, n0, n1, C, c, k, a, b, dx);
