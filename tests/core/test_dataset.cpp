@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/dataset.h"
+#include "core/rng.h"
 
 using namespace nl;
 
@@ -154,4 +155,33 @@ TEST_CASE("dataset: tiny images have 4 classes of 8x8 shapes", "[core][data]") {
     // bars and diagonals light 4 pixels, the 3x3 outline 8
     CHECK(lit == (label == 3 ? 8.0f : 4.0f));
   }
+}
+
+TEST_CASE("dataset: CSV parser survives random input", "[core][data][csv]") {
+  // Random mixes of digits, separators and junk: every result is a dataset or an error
+  // whose message names a line; valid results have consistent shapes.
+  nl::Rng rng{70};
+  const std::string alphabet = "0123456789.,-e\n\r# xA";
+  int ok = 0;
+  for (int t = 0; t < 2000; ++t) {
+    std::string s;
+    const int len = static_cast<int>(rng.below(80));
+    for (int i = 0; i < len; ++i) s += alphabet[rng.below(static_cast<std::uint32_t>(alphabet.size()))];
+    auto r = parse_csv_dataset(s);
+    if (r.ok()) {
+      ++ok;
+      CHECK(r->x_train.cols() == static_cast<Index>(r->y_train.size()));
+      CHECK(r->x_test.cols() == static_cast<Index>(r->y_test.size()));
+    } else {
+      CHECK_FALSE(r.error().message.empty());
+    }
+  }
+  // And a structured generator that is valid by construction always parses.
+  for (int t = 0; t < 200; ++t) {
+    std::string s;
+    for (int i = 0; i < 6; ++i)
+      s += std::to_string(rng.normal()) + "," + std::to_string(rng.normal()) + "," + std::to_string(i % 2) + "\n";
+    REQUIRE(parse_csv_dataset(s).ok());
+  }
+  (void)ok;
 }
