@@ -1,6 +1,8 @@
 // apply(): the one place a Session changes in response to a request.
 #include "app/actions.h"
 
+#include "app/builder.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -20,7 +22,9 @@ void set_notice(Session& s, std::string message, std::string hint = {}) {
 
 // Rebuilds the experiment from `spec`; on failure keeps everything as it was.
 void rebuild(Session& s, const ExperimentSpec& spec) {
-  Result<Session> fresh = make_session(spec);
+  // Edited points survive network/optimizer changes; a data-spec change drops them.
+  const bool keep_data = s.user_data.has_value() && same_data_spec(spec.data, s.spec.data);
+  Result<Session> fresh = keep_data ? make_session_with_data(spec, *s.user_data) : make_session(spec);
   if (!fresh.ok()) {
     set_notice(s, fresh.error().message, fresh.error().hint);
     return;
@@ -29,7 +33,12 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   const int speed = s.steps_per_frame;
   const ViewState view = s.view;
   const std::uint64_t version = s.model_version + 1;
+  std::optional<Dataset> user_data;
+  if (keep_data) user_data.swap(s.user_data);
+  const StopCondition stop = s.stop;
   s = std::move(fresh.value());
+  s.user_data = std::move(user_data);
+  s.stop = stop;
   s.playing = playing;
   s.steps_per_frame = speed;
   s.view = view;
@@ -133,6 +142,7 @@ void apply(Session& s, const Action& action) {
             s.view.panel = a.panel;
           },
           [&](const act::ToggleHelp&) { s.view.show_help = !s.view.show_help; },
+          [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },
       action);
 }

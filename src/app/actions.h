@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "app/playground_actions.h"  // data, builder, training, view actions
 #include "app/session.h"
 #include "core/spec.h"
 
@@ -32,7 +33,14 @@ struct ToggleHelp {};
 using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, act::Reset,
                             act::SetSpeed, act::SetDataset, act::SetNoise, act::SetLearningRate,
                             act::SetBatchSize, act::SetNormalization, act::SetSpec,
-                            act::DismissNotice, act::ShowPanel, act::ToggleHelp>;
+                            act::DismissNotice, act::ShowPanel, act::ToggleHelp,
+                            // playground_actions.h
+                            act::AddPoint, act::RemovePoint, act::SetDataSize, act::SetTestFraction,
+                            act::SetDataSeed, act::Regenerate, act::SetHiddenLayers, act::SetLayerWidth,
+                            act::SetLayerActivation, act::SetLayerNorm, act::SetLayerPlacement, act::SetInit,
+                            act::SetNormOptions, act::SetOptimizer, act::StepEpoch, act::SetStopCondition,
+                            act::SetWeight, act::SetTheme, act::SetShowTestPoints, act::SetDiscretize,
+                            act::SetPointClass, act::SelectNeuron, act::SelectWeight>;
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
 // (training restarts); if the new spec is invalid, nothing changes and a Notice says why.

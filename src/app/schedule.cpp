@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "app/actions.h"
+#include "app/builder.h"
 
 namespace nl::app {
 
@@ -14,11 +15,13 @@ TickReport tick(Session& session, const FrameBudget& budget) {
   while (session.playing && report.steps_taken < session.steps_per_frame) {
     nl::app::apply(session, act::Step{1});
     ++report.steps_taken;
+    if (check_stop(session)) break;  // stop condition met: paused, with a Notice
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     if (elapsed >= budget.max_training_seconds) break;
   }
   report.training_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   refresh_grid(session);
+  if (session.view.panel == Panel::kNetwork) refresh_neuron_maps(session);  // throttled
   return report;
 }
 

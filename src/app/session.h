@@ -45,10 +45,38 @@ enum class Panel {
 const char* panel_name(Panel panel);
 std::optional<Panel> parse_panel(const std::string& name);
 
+enum class Theme { kDark, kLight };
+
 // How the playground is shown (not what is trained).
 struct ViewState {
   Panel panel = Panel::kData;
   bool show_help = false;  // keyboard-shortcut overlay
+  Theme theme = Theme::kDark;
+  bool show_test_points = true;
+  bool discretize_heatmap = false;  // heatmap in confidence bands instead of smooth
+  int new_point_class = 0;          // label of points added by clicking the data area
+  int selected_layer = -1;          // network panel: hidden layer of the inspected neuron (-1 none)
+  int selected_unit = -1;
+  int weight_layer = -1;            // selected weight: Linear of hidden layer (H = output layer)
+  int weight_row = -1, weight_col = -1;
+};
+
+// Training pauses (with a Notice) once a condition is met (checked after every step).
+struct StopCondition {
+  bool on_loss = false;
+  float target_train_loss = 0.05f;
+  bool on_steps = false;
+  std::int64_t max_steps = 1000;
+};
+
+// Each hidden neuron's output (after its layer's activation and norm) over a coarse grid
+// of the input plane, for the network diagram. Refreshed by tick() only while the network
+// panel shows, at most every few frames (see app/builder.h).
+struct NeuronMaps {
+  int resolution = 16;                 // cells per side, same bounds as DecisionGrid
+  std::vector<Matrix> layers;          // per hidden layer: (width, resolution^2), row-major cells
+  std::uint64_t model_version = 0;     // the model they were computed for (0: never)
+  int frames_since_refresh = 0;
 };
 
 struct Session {
@@ -60,6 +88,9 @@ struct Session {
   std::uint64_t model_version = 1;     // bumps whenever the model's parameters change
   DecisionGrid grid;
   ViewState view;
+  std::optional<Dataset> user_data;    // edited points: kept across network/optimizer changes
+  StopCondition stop;
+  NeuronMaps neuron_maps;
 
   const Experiment& exp() const { return *experiment; }
   Experiment& exp() { return *experiment; }

@@ -194,6 +194,13 @@ Network& Experiment::network() { return state_->net; }
 const StepMetrics& Experiment::metrics() const { return state_->metrics; }
 const std::vector<StepMetrics>& Experiment::history() const { return state_->history; }
 bool Experiment::diverged() const { return state_->diverged; }
+
+Status Experiment::set_optimizer(const OptimizerSpec& optimizer) {
+  if (Status st = validate_optimizer(optimizer); !st.ok()) return st;
+  state_->spec.optimizer = optimizer;
+  state_->opt = Optimizer(optimizer);  // fresh optimizer state on the current weights
+  return Ok{};
+}
 const std::vector<int>& Experiment::last_batch() const { return state_->last_batch; }
 
 Matrix Experiment::predict_proba(const Matrix& points) const {

@@ -68,6 +68,13 @@ class Experiment {
   const std::vector<StepMetrics>& history() const;    // one entry per step
   bool diverged() const;
 
+  // Replaces the optimizer settings without rebuilding (weights, data, history kept):
+  // the learning rate, momentum, weight decay or even SGD <-> Adam change mid-training.
+  // Gotcha: the optimizer's state (momentum buffers, Adam moments, step count) restarts.
+  // Invalid settings return an error and change nothing. Added for the playground UI.
+  //   if (auto st = exp.set_optimizer(o); !st.ok()) show(st.error());
+  Status set_optimizer(const OptimizerSpec& optimizer);
+
   // Training-set column indices of the mini-batch taken by the last successful step
   // (empty before the first step). Lets views highlight the batch; twins compare it.
   const std::vector<int>& last_batch() const;
