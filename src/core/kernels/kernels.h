@@ -11,9 +11,10 @@
 // Accuracy of the BatchNorm statistics (two-pass, never E[x^2] - E[x]^2): scalar:: sums in
 // double, as PyTorch's CPU kernels do. simd:: sums in float lanes over short blocks (at most
 // 32 samples, or 1024 values) and adds the block sums into double totals, so its error is
-// that of a short float sum whatever the batch size. Both compute the mean as
-// pivot + sum(x - pivot)/m (pivot = the channel's first value) in simd:: so that a large
-// offset (mean 1000, std 0.01) costs no precision. Linear sums in float, in input order.
+// that of a short float sum whatever the batch size; it sums deviations from a pivot (the
+// channel's first value): mean = pivot + sum(x - pivot)/m, var = sum((x - pivot) - delta)^2/m
+// with delta = mean - pivot, so a large offset (mean 1000, std 0.01) costs no precision.
+// Linear sums in float, in input order. SSE and WASM SIMD give bit-identical results.
 //
 //   kernels::batchnorm_train_forward(x, N, C, 1, 1e-5f, gamma, beta,
 //                                    mean, var, inv_std, xhat, y);

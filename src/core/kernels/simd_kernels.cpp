@@ -1,7 +1,8 @@
 // SIMD kernels (4 float lanes: WASM SIMD 128 or SSE2, see f32x4.h), same contracts as the
 // scalar reference in scalar_kernels.cpp. Compiled only when NL_KERNELS_HAVE_SIMD.
-// Where the summation order equals the scalar one (Linear, BN with S = 1) results are
-// bit-identical; elsewhere per-lane partial sums differ from it by float rounding only.
+// Versus scalar::, Linear and ReLU/LeakyReLU are bit-identical (same summation order); BN
+// statistics (float lane partials into double vs all-double) and tanh/sigmoid (Cephes
+// polynomials vs libm) differ by float rounding. SSE and WASM SIMD builds give the same bits.
 // Not here: any FMA or approximate reciprocal (targets would round differently).
 #include "core/kernels/kernels.h"
 
