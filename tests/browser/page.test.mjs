@@ -105,7 +105,24 @@ try {
 }
 await browser.close();
 
-// 7. No WebGL: a readable message instead of a crash.
+// 7. No WebAssembly SIMD (simulated: validate() says no): a readable message, no crash.
+try {
+  const noSimd = await launch();
+  const page = await noSimd.newPage();
+  await page.addInitScript(() => { WebAssembly.validate = () => false; });
+  await page.goto(url);
+  await page.waitForTimeout(1000);
+  const text = await page.evaluate(() => window.normlabError || '');
+  const started = await page.evaluate(() => typeof window.normlab !== 'undefined');
+  checks.ok(/SIMD/.test(text) && !started && await page.getByRole('alert').isVisible(),
+    `without WebAssembly SIMD the page says why ("${text.slice(0, 60)}...")`);
+  await page.screenshot({ path: path.join(shots, 'browser-no-simd.png') });
+  await noSimd.close();
+} catch (e) {
+  checks.ok(false, `no-SIMD check ran (${e.message})`);
+}
+
+// 8. No WebGL: a readable message instead of a crash.
 try {
   const noGl = await launch(['--disable-3d-apis']);
   const page = await noGl.newPage();
