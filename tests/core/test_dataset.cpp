@@ -33,7 +33,7 @@ TEST_CASE("dataset: every kind has the requested size, split, 2 balanced classes
   }
 }
 
-TEST_CASE("dataset: same spec gives identical points; different seed differs", "[core][data]") {
+TEST_CASE("dataset: same spec gives identical points, a different seed differs", "[core][data]") {
   DatasetSpec spec;
   spec.kind = DatasetKind::kSpiral;
   auto a = make_dataset(spec), b = make_dataset(spec);
