@@ -91,7 +91,7 @@ def bench_grid(widths, side):
         with torch.no_grad():
             torch.softmax(net(points), dim=1)
 
-    s, n = median_seconds(run, min_samples=max(5, MIN_SAMPLES // 2))
+    s, n = median_seconds(run, min_samples=2 * MIN_SAMPLES + 1)
     return s * 1e3, n
 
 
