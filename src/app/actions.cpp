@@ -142,6 +142,7 @@ void apply(Session& s, const Action& action) {
             s.view.panel = a.panel;
           },
           [&](const act::ToggleHelp&) { s.view.show_help = !s.view.show_help; },
+          [&](const InspectorAction auto& a) { apply_inspector(s, a); },  // inspector.cpp
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },
       action);

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "app/inspector.h"  // inspector and backprop actions (inspector_state.h)
 #include "app/playground_actions.h"  // data, builder, training, view actions
 #include "app/session.h"
 #include "core/spec.h"
@@ -40,7 +41,12 @@ using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, a
                             act::SetLayerActivation, act::SetLayerNorm, act::SetLayerPlacement, act::SetInit,
                             act::SetNormOptions, act::SetOptimizer, act::StepEpoch, act::SetStopCondition,
                             act::SetWeight, act::SetTheme, act::SetShowTestPoints, act::SetDiscretize,
-                            act::SetPointClass, act::SelectNeuron, act::SelectWeight>;
+                            act::SetPointClass, act::SelectNeuron, act::SelectWeight,
+                            // inspector_state.h
+                            act::InspectLayer, act::InspectFeature, act::InspectSample,
+                            act::InspectorNextStage, act::InspectorPrevStage, act::SetInspectorStage,
+                            act::SetInspectorEval, act::SetBnAffine, act::BackpropNext, act::BackpropPrev,
+                            act::SetBackpropStep, act::CheckGradients>;
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
 // (training restarts); if the new spec is invalid, nothing changes and a Notice says why.

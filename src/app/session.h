@@ -11,6 +11,7 @@
 #include "core/experiment.h"
 #include "core/result.h"
 #include "core/spec.h"
+#include "app/inspector_state.h"  // BN inspector / backprop stepper state
 
 namespace nl::app {
 
@@ -91,6 +92,7 @@ struct Session {
   std::optional<Dataset> user_data;    // edited points: kept across network/optimizer changes
   StopCondition stop;
   NeuronMaps neuron_maps;
+  InspectorState inspector;            // BN inspector and backprop stepper (app/inspector.h)
 
   const Experiment& exp() const { return *experiment; }
   Experiment& exp() { return *experiment; }
