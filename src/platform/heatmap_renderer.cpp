@@ -90,7 +90,7 @@ void HeatmapRenderer::update(const app::DecisionGrid& grid, bool force) {
   glUniform3f(glGetUniformLocation(program_, "u_class0"), pal.class0.x, pal.class0.y, pal.class0.z);
   glUniform3f(glGetUniformLocation(program_, "u_class1"), pal.class1.x, pal.class1.y, pal.class1.z);
   glUniform3f(glGetUniformLocation(program_, "u_neutral"), pal.neutral.x, pal.neutral.y, pal.neutral.z);
-  glUniform1f(glGetUniformLocation(program_, "u_bands"), 0.0f);
+  glUniform1f(glGetUniformLocation(program_, "u_bands"), static_cast<float>(bands_));
   glBindVertexArray(vao_);
   glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
   glBindVertexArray(0);

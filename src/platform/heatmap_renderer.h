@@ -20,6 +20,9 @@ class HeatmapRenderer {
   void destroy();
   // Re-renders if the grid changed since the last call (or force is set).
   void update(const app::DecisionGrid& grid, bool force = false);
+  // Discretized heatmap: `bands` confidence bands per class (0 = smooth). Takes effect
+  // (re-rendering) on the next update().
+  void set_bands(int bands) { if (bands != bands_) { bands_ = bands; rendered_ = false; } }
   GLuint texture() const { return output_texture_; }
 
  private:
@@ -29,6 +32,7 @@ class HeatmapRenderer {
   int size_ = 0, input_resolution_ = 0;
   std::uint64_t rendered_version_ = 0;
   bool rendered_ = false;
+  int bands_ = 0;
 };
 
 }  // namespace nl::platform

@@ -154,6 +154,7 @@ bool Runtime::frame() {
   app::tick(session_);
   if (context_lost_) return !quit_;  // keep training; draw again once restored
 
+  heatmap_.set_bands(session_.view.discretize_heatmap ? ui::kHeatmapBands : 0);
   heatmap_.update(session_.grid);
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
@@ -169,7 +170,8 @@ bool Runtime::frame() {
   int w = 0, h = 0;
   SDL_GL_GetDrawableSize(window_, &w, &h);
   glViewport(0, 0, w, h);
-  glClearColor(0.11f, 0.12f, 0.14f, 1.0f);
+  const ImVec4 clear = ui::window_background(session_.view.theme);
+  glClearColor(clear.x, clear.y, clear.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 #ifndef __EMSCRIPTEN__

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <string>
 
+#include "ui/theme.h"
+
 namespace nl::ui {
 
 void UiProbe::record(const std::string& name) {
@@ -30,6 +32,7 @@ void handle_shortcuts(app::ActionQueue& actions) {
   for (ImWchar c : io.InputQueueCharacters) {
     if ((c == 'r' || c == 'R') && !io.KeyCtrl) actions.push_back(app::act::Reset{});
     if (c == 'h' || c == 'H' || c == '?') actions.push_back(app::act::ToggleHelp{});
+    if (c == 'e' || c == 'E') actions.push_back(app::act::StepEpoch{});
   }
 }
 
@@ -46,6 +49,7 @@ struct PanelEntry {
 
 constexpr PanelEntry kPanels[] = {
     {app::Panel::kData, "Data & boundary", draw_data_view},
+    {app::Panel::kNetwork, "Network", draw_network_view},
 };
 
 // A row of tab-like buttons; the selected one is the session's panel (no UI state).
@@ -76,6 +80,7 @@ void draw_help_overlay(const app::Session& session, app::ActionQueue& actions, U
     if (ImGui::BeginTable("keys", 2)) {
       const char* rows[][2] = {{"space", "play / pause training"},
                                {"\xE2\x86\x92 (right arrow)", "train one mini-batch"},
+                               {"e", "train one epoch (a pass over the training set)"},
                                {"r", "reset: same settings, fresh weights"},
                                {"h or ?", "show / hide this help"}};
       for (const auto& row : rows) {
@@ -106,6 +111,9 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   const bool stacked = display.x < font * 46.0f || display.x < display.y;
   const float controls_w = stacked ? display.x : std::clamp(display.x * 0.34f, font * 22.0f, font * 30.0f);
   const float controls_h = stacked ? std::max(display.y * 0.55f, font * 24.0f) : display.y;
+  apply_theme_colours(session.view.theme);  // colours only: cheap, and no UI state
+  // Touch-sized hit targets (>= ~32 px) in the stacked (phone) layout.
+  if (stacked) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(10.0f, std::max(8.0f, (32.0f - font) * 0.5f)));
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(controls_w, controls_h));
@@ -126,6 +134,7 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
     }
   }
   ImGui::End();
+  if (stacked) ImGui::PopStyleVar();
   draw_help_overlay(session, actions, probe);
 }
 

@@ -1,11 +1,12 @@
-// The left panel: what is training (dataset, network, optimizer), the training
-// controls, and the live numbers (loss, accuracy) with a loss chart over steps.
+// The left panel: training controls (play, step, epoch, reset, speed, stop condition),
+// the notice, the data and optimizer settings (settings_view.cpp), and the live numbers
+// with a loss chart over steps. Not here: the network builder (Network panel).
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <string>
 
 #include "ui/chart.h"
+#include "ui/settings_parts.h"
 #include "ui/theme.h"
 #include "ui/view.h"
 
@@ -13,14 +14,31 @@ namespace nl::ui {
 
 namespace {
 
-constexpr std::array<const char*, 6> kDatasetNames = {"Two moons", "Circles", "XOR",
-                                                      "Gaussian blobs", "Spiral", "Checkerboard"};
+void record(UiProbe* probe, const char* name) {
+  if (probe) probe->record(name);
+}
+
+void draw_header(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
+  ImGui::TextUnformatted("NormLab");
+  ImGui::SameLine();
+  ImGui::TextDisabled("batch normalization, live");
+  const bool dark = s.view.theme == app::Theme::kDark;
+  const char* label = dark ? "Light theme" : "Dark theme";
+  ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(label).x -
+                                                       2.0f * ImGui::GetStyle().FramePadding.x));
+  if (ImGui::SmallButton(label)) actions.push_back(app::act::SetTheme{dark ? app::Theme::kLight : app::Theme::kDark});
+  record(probe, "theme");
+}
 
 void draw_notice(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
   if (!s.notice) return;
   const Palette& pal = palette();
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(pal.warning.x * 0.35f, pal.warning.y * 0.35f, pal.warning.z * 0.35f, 1.0f));
-  // Size the box to its wrapped text so the Dismiss button is never clipped.
+  const float k = s.view.theme == app::Theme::kDark ? 0.35f : 0.25f;
+  const ImVec4 bg = s.view.theme == app::Theme::kDark ? ImVec4(pal.warning.x * k, pal.warning.y * k, pal.warning.z * k, 1.0f)
+                                                       : ImVec4(1.0f - (1.0f - pal.warning.x) * k, 1.0f - (1.0f - pal.warning.y) * k,
+                                                                1.0f - (1.0f - pal.warning.z) * k, 1.0f);
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, bg);
+  // Size the box to its wrapped text so the buttons are never clipped.
   const ImGuiStyle& style = ImGui::GetStyle();
   const float wrap = ImGui::GetContentRegionAvail().x - 2.0f * style.WindowPadding.x;
   float height = ImGui::CalcTextSize(s.notice->message.c_str(), nullptr, false, wrap).y;
@@ -31,78 +49,68 @@ void draw_notice(const app::Session& s, app::ActionQueue& actions, UiProbe* prob
   ImGui::BeginChild("notice", ImVec2(0, height), true, ImGuiWindowFlags_NoScrollbar);
   ImGui::TextWrapped("%s", s.notice->message.c_str());
   if (!s.notice->hint.empty()) ImGui::TextWrapped("%s", s.notice->hint.c_str());
-  if (ImGui::SmallButton("Dismiss")) actions.push_back(app::act::DismissNotice{});
-  if (probe) probe->record("dismiss_notice");
+  if (ImGui::Button("Dismiss")) actions.push_back(app::act::DismissNotice{});
+  record(probe, "dismiss_notice");
+  if (s.exp().diverged()) {  // divergence: offer the way out right here
+    ImGui::SameLine();
+    if (ImGui::Button("Reset")) {
+      actions.push_back(app::act::Reset{});
+      actions.push_back(app::act::DismissNotice{});
+    }
+    record(probe, "notice_reset");
+  }
   ImGui::EndChild();
   ImGui::PopStyleColor();
 }
 
 void draw_training_buttons(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
-  const float w = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.0f;
+  const float w = (ImGui::GetContentRegionAvail().x - 3 * ImGui::GetStyle().ItemSpacing.x) / 4.0f;
   if (ImGui::Button(s.playing ? "Pause" : "Play", ImVec2(w, 0))) actions.push_back(app::act::TogglePlay{});
-  if (probe) probe->record("play");
+  record(probe, "play");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play / pause (space)");
   ImGui::SameLine();
   if (ImGui::Button("Step", ImVec2(w, 0))) actions.push_back(app::act::Step{1});
-  if (probe) probe->record("step");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one mini-batch");
+  record(probe, "step");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one mini-batch (\xE2\x86\x92)");
+  ImGui::SameLine();
+  if (ImGui::Button("Epoch", ImVec2(w, 0))) actions.push_back(app::act::StepEpoch{});
+  record(probe, "epoch");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train until the epoch counter advances (e)");
   ImGui::SameLine();
   if (ImGui::Button("Reset", ImVec2(w, 0))) actions.push_back(app::act::Reset{});
-  if (probe) probe->record("reset");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Same settings, fresh weights");
+  record(probe, "reset");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Same settings, fresh weights (r)");
 
   int speed = s.steps_per_frame;
-  if (ImGui::SliderInt("steps/frame", &speed, 1, 100, "%d", ImGuiSliderFlags_AlwaysClamp) &&
+  ImGui::SetNextItemWidth(-1.0f);
+  if (ImGui::SliderInt("##speed", &speed, 1, 100, "speed: %d steps/frame", ImGuiSliderFlags_AlwaysClamp) &&
       speed != s.steps_per_frame) {
     actions.push_back(app::act::SetSpeed{speed});
   }
-  if (probe) probe->record("speed");
+  record(probe, "speed");
 }
 
-void draw_settings(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
-  ImGui::TextDisabled("Changing a setting restarts training.");
-  int dataset = static_cast<int>(s.spec.data.kind);
-  if (ImGui::Combo("dataset", &dataset, kDatasetNames.data(), static_cast<int>(kDatasetNames.size())) &&
-      dataset != static_cast<int>(s.spec.data.kind)) {
-    actions.push_back(app::act::SetDataset{static_cast<DatasetKind>(dataset)});
+void draw_stop_condition(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
+  const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+  app::StopCondition stop = s.stop;
+  bool changed = ImGui::Checkbox("stop at loss", &stop.on_loss);
+  record(probe, "stop_loss");
+  ImGui::SameLine(half + ImGui::GetStyle().ItemSpacing.x);
+  changed |= ImGui::Checkbox("stop at step", &stop.on_steps);
+  record(probe, "stop_steps");
+  ImGui::SetNextItemWidth(half);
+  changed |= ImGui::DragFloat("##target_loss", &stop.target_train_loss, 0.002f, 0.0f, 10.0f, "train loss \xE2\x89\xA4 %.3f",
+                              ImGuiSliderFlags_AlwaysClamp);
+  record(probe, "stop_loss_value");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(half);
+  int steps = static_cast<int>(std::min<std::int64_t>(stop.max_steps, 10000000));
+  if (ImGui::DragInt("##max_steps", &steps, 10.0f, 1, 10000000, "step %d", ImGuiSliderFlags_AlwaysClamp)) {
+    stop.max_steps = steps;
+    changed = true;
   }
-  if (probe) probe->record("dataset");
-
-  float noise = s.spec.data.noise;
-  if (ImGui::SliderFloat("noise", &noise, 0.0f, 0.5f, "%.2f", ImGuiSliderFlags_AlwaysClamp) &&
-      noise != s.spec.data.noise) {
-    actions.push_back(app::act::SetNoise{noise});
-  }
-  if (probe) probe->record("noise");
-
-  const bool bn_on = !s.spec.net.hidden.empty() && s.spec.net.hidden.front().norm == NormKind::kBatchNorm;
-  bool bn = bn_on;
-  if (ImGui::Checkbox("BatchNorm in every hidden layer", &bn) && bn != bn_on) {
-    actions.push_back(app::act::SetNormalization{bn ? NormKind::kBatchNorm : NormKind::kNone});
-  }
-  if (probe) probe->record("batchnorm");
-
-  float lr = s.spec.optimizer.learning_rate;
-  if (ImGui::SliderFloat("learning rate", &lr, 0.001f, 10.0f, "%.3g",
-                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
-      lr != s.spec.optimizer.learning_rate) {
-    actions.push_back(app::act::SetLearningRate{lr});
-  }
-  if (probe) probe->record("learning_rate");
-
-  const int train_size = static_cast<int>(s.exp().dataset().x_train.cols());
-  int batch = s.spec.batch_size;
-  if (ImGui::SliderInt("batch size", &batch, 1, std::max(train_size, 1), "%d", ImGuiSliderFlags_AlwaysClamp) &&
-      batch != s.spec.batch_size) {
-    actions.push_back(app::act::SetBatchSize{batch});
-  }
-  if (probe) probe->record("batch_size");
-
-  // The network in one line, e.g. "2 → 8 → 8 → 2, ReLU, BN before activation, SGD".
-  std::string shape = std::to_string(s.spec.net.input_width);
-  for (const HiddenLayerSpec& h : s.spec.net.hidden) shape += " \xE2\x86\x92 " + std::to_string(h.width);
-  shape += " \xE2\x86\x92 " + std::to_string(s.spec.net.output_width);
-  ImGui::TextDisabled("network %s, ReLU, %s", shape.c_str(),
-                      s.spec.optimizer.kind == OptimizerKind::kSgd ? "SGD + momentum 0.9" : "Adam");
+  record(probe, "stop_steps_value");
+  if (changed) actions.push_back(app::act::SetStopCondition{stop});
 }
 
 void draw_metrics(const app::Session& s) {
@@ -115,7 +123,7 @@ void draw_metrics(const app::Session& s) {
     ImGui::TableNextColumn(); ImGui::Text("epoch %lld", static_cast<long long>(m.epoch));
     ImGui::TableNextColumn();
     if (e.diverged()) {
-      ImGui::TextColored(palette().warning, "diverged");
+      ImGui::TextColored(palette().warning, "diverged (NaN/Inf)");
     } else {
       ImGui::TextDisabled("%s", s.playing ? "training" : "paused");
     }
@@ -133,8 +141,8 @@ void draw_metrics(const app::Session& s) {
 
   const std::vector<StepMetrics>& history = e.history();
   const Palette& pal = palette();
-  ChartSeries train{"train loss", {}, ImGui::ColorConvertFloat4ToU32(pal.class1)};
-  ChartSeries test{"test loss", {}, ImGui::ColorConvertFloat4ToU32(pal.test_loss)};
+  ChartSeries train{"train loss", {}, ImGui::ColorConvertFloat4ToU32(pal.class1), {}, SeriesKind::kLine};
+  ChartSeries test{"test loss", {}, ImGui::ColorConvertFloat4ToU32(pal.test_loss), {}, SeriesKind::kLine};
   // Long runs: plot at most ~600 points (every k-th step) so drawing stays cheap.
   const std::size_t stride = std::max<std::size_t>(1, history.size() / 600 + 1);
   for (std::size_t i = 0; i < history.size(); i += stride) {
@@ -147,7 +155,7 @@ void draw_metrics(const app::Session& s) {
   options.x_start = history.empty() ? 0.0f : static_cast<float>(history.front().step);
   options.x_step = static_cast<float>(stride);
   const float height = std::max(ImGui::GetContentRegionAvail().y - ImGui::GetTextLineHeightWithSpacing(),
-                                ImGui::GetFontSize() * 8.0f);
+                                ImGui::GetFontSize() * 7.0f);
   draw_line_chart("loss_chart", ImVec2(ImGui::GetContentRegionAvail().x, height), both, options);
 }
 
@@ -155,14 +163,13 @@ void draw_metrics(const app::Session& s) {
 
 void draw_controls_view(const app::Session& session, app::ActionQueue& actions,
                         const ViewResources& resources, UiProbe* probe) {
-  ImGui::TextUnformatted("NormLab");
-  ImGui::SameLine();
-  ImGui::TextDisabled("\xE2\x80\x94 batch normalization, live: y = \xCE\xB3\xC2\xB7x\xCC\x82 + \xCE\xB2");
+  draw_header(session, actions, probe);
   ImGui::Separator();
   draw_notice(session, actions, probe);
   draw_training_buttons(session, actions, probe);
-  ImGui::Separator();
-  draw_settings(session, actions, probe);
+  draw_stop_condition(session, actions, probe);
+  draw_data_settings(session, actions, probe);
+  draw_optimizer_settings(session, actions, probe);
   ImGui::Separator();
   draw_metrics(session);
   ImGui::TextDisabled("frame %.1f ms CPU", static_cast<double>(resources.frame_ms));

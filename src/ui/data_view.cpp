@@ -2,6 +2,7 @@
 // session.grid), the training and test points on top, axes in data units and a
 // colour legend for P(class 1).
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "ui/chart.h"
@@ -17,17 +18,19 @@ ImU32 to_u32(const ImVec4& c, float alpha = 1.0f) {
 }
 
 // Colour the shader gives probability p (kept in step with shaders/heatmap.frag).
-ImVec4 heatmap_colour(float p) {
+ImVec4 heatmap_colour(float p, int bands) {
   const Palette& pal = palette();
   const ImVec4& target = p < 0.5f ? pal.class0 : pal.class1;
-  const float confidence = std::min(1.0f, std::abs(p - 0.5f) * 2.0f) * 0.75f;
+  float confidence = std::min(1.0f, std::abs(p - 0.5f) * 2.0f);
+  if (bands > 0) confidence = std::ceil(confidence * static_cast<float>(bands)) / static_cast<float>(bands);
+  confidence *= 0.75f;
   auto mix = [&](float a, float b) { return a + (b - a) * confidence; };
   return ImVec4(mix(pal.neutral.x, target.x), mix(pal.neutral.y, target.y), mix(pal.neutral.z, target.z), 1.0f);
 }
 
 }  // namespace
 
-void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
+void draw_data_view(const app::Session& session, app::ActionQueue& actions,
                     const ViewResources& resources, UiProbe* probe) {
   const app::DecisionGrid& grid = session.grid;
   const float font = ImGui::GetFontSize();
@@ -45,13 +48,33 @@ void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
   } else {
     dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
   }
-  ImGui::InvisibleButton("data_area", ImVec2(side + axis_w, side + axis_h));
+  ImGui::InvisibleButton("data_area", ImVec2(side + axis_w, side + axis_h),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   if (probe) probe->record("data_area");
+  if (probe) probe->rects["data_plot"] = UiProbe::Rect{p0, p1};  // the heatmap square itself
 
   auto to_screen = [&](float x, float y) {
     return ImVec2(p0.x + (x - grid.x_min) / (grid.x_max - grid.x_min) * side,
                   p1.y - (y - grid.y_min) / (grid.y_max - grid.y_min) * side);
   };
+  // Click inside the plot: add a point of the chosen class; shift-click or right-click:
+  // remove the nearest training point (within about a point's diameter on screen).
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const bool in_plot = mouse.x >= p0.x && mouse.x <= p1.x && mouse.y >= p0.y && mouse.y <= p1.y;
+  if (in_plot && ImGui::IsItemHovered()) {
+    const float mx = grid.x_min + (mouse.x - p0.x) / side * (grid.x_max - grid.x_min);
+    const float my = grid.y_min + (p1.y - mouse.y) / side * (grid.y_max - grid.y_min);
+    const float radius = font * 0.8f / side * (grid.x_max - grid.x_min);
+    const bool remove = ImGui::IsMouseClicked(ImGuiMouseButton_Right) ||
+                        (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && ImGui::GetIO().KeyShift);
+    if (remove) {
+      actions.push_back(app::act::RemovePoint{mx, my, radius});
+    } else if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+      actions.push_back(app::act::AddPoint{mx, my, session.view.new_point_class});
+    }
+    ImGui::SetTooltip("(%s, %s)  click: add class %d; shift/right-click: remove", format_number(mx).c_str(),
+                      format_number(my).c_str(), session.view.new_point_class);
+  }
 
   // Points: training filled, test hollow; class colours from the shared palette.
   const Dataset& data = session.exp().dataset();
@@ -64,7 +87,7 @@ void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
     dl->AddCircleFilled(p, r, to_u32(c));
     dl->AddCircle(p, r, IM_COL32(255, 255, 255, 200), 0, 1.0f);
   }
-  for (Index i = 0; i < data.x_test.cols(); ++i) {
+  for (Index i = 0; session.view.show_test_points && i < data.x_test.cols(); ++i) {
     const ImVec2 p = to_screen(data.x_test(0, i), data.x_test(1, i));
     const ImVec4& c = data.y_test[static_cast<std::size_t>(i)] == 0 ? pal.class0 : pal.class1;
     dl->AddCircle(p, r, to_u32(c), 0, 2.0f);
@@ -97,7 +120,8 @@ void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
   for (int i = 0; i < steps; ++i) {
     const float p = 1.0f - (static_cast<float>(i) + 0.5f) / steps;
     const float y0 = bar_top + bar_h * static_cast<float>(i) / steps;
-    dl->AddRectFilled(ImVec2(lx, y0), ImVec2(lx + font * 1.0f, y0 + bar_h / steps + 0.5f), to_u32(heatmap_colour(p)));
+    const int bands = session.view.discretize_heatmap ? kHeatmapBands : 0;
+    dl->AddRectFilled(ImVec2(lx, y0), ImVec2(lx + font * 1.0f, y0 + bar_h / steps + 0.5f), to_u32(heatmap_colour(p, bands)));
   }
   dl->AddText(ImVec2(lx + font * 1.3f, bar_top - font * 0.5f), text, "1");
   dl->AddText(ImVec2(lx + font * 1.3f, bar_top + bar_h * 0.5f - font * 0.5f), text, "0.5");
@@ -109,15 +133,15 @@ void draw_data_view(const app::Session& session, app::ActionQueue& /*actions*/,
   dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, to_u32(pal.class1));
   dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "class 1");
   ly += font * 1.3f;
-  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, IM_COL32(200, 200, 200, 255));
+  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "train");
   ly += font * 1.3f;
-  dl->AddCircle(ImVec2(lx + r, ly + font * 0.5f), r, IM_COL32(200, 200, 200, 255), 0, 2.0f);
+  dl->AddCircle(ImVec2(lx + r, ly + font * 0.5f), r, ImGui::GetColorU32(ImGuiCol_TextDisabled), 0, 2.0f);
   dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "test");
   ly += font * 1.6f;
   // Which statistics the heatmap uses: eval mode, BN's running mean and variance.
   const float wrap_w = legend_w - font * 1.2f;
-  dl->AddText(nullptr, 0.0f, ImVec2(lx, ly), IM_COL32(160, 160, 160, 255),
+  dl->AddText(nullptr, 0.0f, ImVec2(lx, ly), ImGui::GetColorU32(ImGuiCol_TextDisabled),
               "heatmap: eval mode (running statistics)", nullptr, wrap_w);
 }
 

@@ -8,6 +8,22 @@ const Palette& palette() {
   return kPalette;
 }
 
+ImVec4 window_background(app::Theme theme) {
+  return theme == app::Theme::kLight ? ImVec4(0.97f, 0.97f, 0.96f, 1.0f) : ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
+}
+
+void apply_theme_colours(app::Theme theme) {
+  ImGuiStyle& style = ImGui::GetStyle();
+  if (theme == app::Theme::kLight) {
+    ImGui::StyleColorsLight(&style);
+    style.Colors[ImGuiCol_Text] = ImVec4(0.08f, 0.08f, 0.10f, 1.0f);
+    style.Colors[ImGuiCol_TextDisabled] = ImVec4(0.36f, 0.37f, 0.40f, 1.0f);  // readable grey on white
+  } else {
+    ImGui::StyleColorsDark(&style);
+  }
+  style.Colors[ImGuiCol_WindowBg] = window_background(theme);
+}
+
 void apply_theme(float scale) {
   ImGui::StyleColorsDark();
   ImGuiStyle& style = ImGui::GetStyle();

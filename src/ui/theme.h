@@ -5,6 +5,8 @@
 
 #include <imgui.h>
 
+#include "app/session.h"
+
 namespace nl::ui {
 
 struct Palette {
@@ -19,7 +21,16 @@ struct Palette {
 
 const Palette& palette();
 
+// Confidence bands per class of the discretized heatmap (shader u_bands and the legend).
+inline constexpr int kHeatmapBands = 5;
+
 // Applies NormLab's look (dark theme) scaled for `scale` (1 = 96 dpi).
 void apply_theme(float scale);
+
+// Sets only the style's colours for a theme (sizes untouched, so it is safe to call every
+// frame: draw_app does, from session.view.theme). Light and dark share the data palette.
+void apply_theme_colours(app::Theme theme);
+// The window background of a theme (the platform clears the framebuffer with it).
+ImVec4 window_background(app::Theme theme);
 
 }  // namespace nl::ui

@@ -36,5 +36,7 @@ void draw_controls_view(const app::Session& session, app::ActionQueue& actions,
                         const ViewResources& resources, UiProbe* probe);
 void draw_data_view(const app::Session& session, app::ActionQueue& actions,
                     const ViewResources& resources, UiProbe* probe);
+void draw_network_view(const app::Session& session, app::ActionQueue& actions,
+                       const ViewResources& resources, UiProbe* probe);
 
 }  // namespace nl::ui

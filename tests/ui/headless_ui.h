@@ -73,6 +73,25 @@ class HeadlessUi {
     frame(s);
   }
 
+  // Right-click (mouse button 1) at a point over three frames.
+  void right_click_at(app::Session& s, ImVec2 pos) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = pos;
+    frame(s);
+    io.MouseDown[1] = true;
+    frame(s);
+    io.MouseDown[1] = false;
+    frame(s);
+  }
+
+  // Left click with shift held.
+  void shift_click_at(app::Session& s, ImVec2 pos) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyShift = true;
+    click_at(s, pos);
+    io.KeyShift = false;
+  }
+
   void click(app::Session& s, const std::string& control) {
     INFO("clicking " << control);
     REQUIRE(probe_.rects.count(control) == 1);
