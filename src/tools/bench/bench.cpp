@@ -155,8 +155,8 @@ double bench_grid(const std::vector<int>& widths, Index side, const Options& opt
   // One grid is one ~25-50 ms sample: take twice as many so the median survives a busy machine.
   Options o = opt;
   o.min_samples = 2 * opt.min_samples + 1;
-  // In tiles of kGridTile points: every intermediate (64 x 256 floats) stays in L2 (a whole-grid
-  // would stream 16 MB per layer through memory and page faults natively).
+  // In tiles of kGridTile points: every intermediate (64 x 256 floats) stays in L2; a
+  // whole-grid pass would stream 16 MB per layer through memory (and page faults natively).
   Matrix probs(2, side * side);
   const double s = median_seconds(
       [&] {
