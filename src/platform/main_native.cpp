@@ -114,8 +114,12 @@ int main(int argc, char** argv) {
   std::printf("normlab: %d frames, CPU time per frame: mean %.2f ms, p95 %.2f ms, max %.2f ms\n", rendered,
               static_cast<double>(stats.mean()), static_cast<double>(stats.percentile(0.95f)),
               static_cast<double>(stats.percentile(1.0f)));
-  std::printf("normlab: step %lld, train loss %.4f, test accuracy %.3f\n", static_cast<long long>(m.step),
-              static_cast<double>(m.train_loss), static_cast<double>(m.test_accuracy));
+  if (runtime.session().exp().history().empty()) {
+    std::printf("normlab: step 0 (not trained yet)\n");
+  } else {
+    std::printf("normlab: step %lld, train loss %.4f, test accuracy %.3f\n", static_cast<long long>(m.step),
+                static_cast<double>(m.train_loss), static_cast<double>(m.test_accuracy));
+  }
   runtime.shutdown();
   return exit_code;
 }
