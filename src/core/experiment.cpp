@@ -27,6 +27,7 @@ struct Experiment::State {
   bool diverged = false;
   Matrix probe;               // (2, P) fixed probe batch
   std::vector<int> last_batch;  // training indices of the last step's batch
+  int metrics_interval = 1;     // measure eval metrics every n-th step
 };
 
 namespace {
@@ -168,20 +169,29 @@ Result<StepMetrics> Experiment::step() {
   s.cursor = cursor + B;
   s.shuffle_rng = rng;
 
-  StepMetrics m;
+  StepMetrics m = s.metrics;  // carried over unless measured below
   m.step = s.metrics.step + 1;
   m.epoch = epoch;
   m.batch_loss = *loss;
-  const EvalResult tr = evaluate(s.net, s.data.x_train, s.data.y_train);
-  m.train_loss = tr.loss;
-  m.train_accuracy = tr.accuracy;
-  if (s.data.x_test.cols() > 0) {
-    const EvalResult te = evaluate(s.net, s.data.x_test, s.data.y_test);
-    m.test_loss = te.loss;
-    m.test_accuracy = te.accuracy;
+  if (m.step % s.metrics_interval == 0 || s.history.empty()) {
+    m.metrics_step = m.step;
+    // When the probe is the whole training set (N_train <= 256), one eval pass serves both.
+    const bool probe_is_train = s.probe.cols() == s.data.x_train.cols();
+    std::vector<Matrix> train_outputs;
+    const EvalResult tr = probe_is_train
+                              ? evaluate_logits(s.net.infer(s.data.x_train, &train_outputs), s.data.y_train)
+                              : evaluate(s.net, s.data.x_train, s.data.y_train);
+    m.train_loss = tr.loss;
+    m.train_accuracy = tr.accuracy;
+    if (s.data.x_test.cols() > 0) {
+      const EvalResult te = evaluate(s.net, s.data.x_test, s.data.y_test);
+      m.test_loss = te.loss;
+      m.test_accuracy = te.accuracy;
+    }
+    if (probe_is_train) fill_layer_metrics(s.net, s.probe, train_outputs, layer_metrics);
+    else fill_layer_metrics(s.net, s.probe, layer_metrics);
+    m.layers = std::move(layer_metrics);
   }
-  fill_layer_metrics(s.net, s.probe, layer_metrics);
-  m.layers = std::move(layer_metrics);
   s.metrics = m;
   s.history.push_back(m);
   return m;
@@ -202,6 +212,7 @@ Status Experiment::set_optimizer(const OptimizerSpec& optimizer) {
   return Ok{};
 }
 const std::vector<int>& Experiment::last_batch() const { return state_->last_batch; }
+void Experiment::set_metrics_interval(int n) { state_->metrics_interval = n < 1 ? 1 : n; }
 
 Matrix Experiment::predict_proba(const Matrix& points) const {
   return softmax(state_->net.infer(points));

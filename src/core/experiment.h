@@ -42,6 +42,9 @@ struct StepMetrics {
   float train_accuracy = 0.0f;  // in [0, 1]
   float test_accuracy = 0.0f;   // in [0, 1]
   std::vector<LayerMetrics> layers;  // per hidden layer, then the output layer
+  // The step at which the eval metrics above (losses, accuracies, layers) were measured:
+  // == step unless set_metrics_interval(n > 1) carried them over from an earlier step.
+  std::int64_t metrics_step = 0;
 };
 
 class Experiment {
@@ -74,6 +77,12 @@ class Experiment {
   // Invalid settings return an error and change nothing. Added for the playground UI.
   //   if (auto st = exp.set_optimizer(o); !st.ok()) show(st.error());
   Status set_optimizer(const OptimizerSpec& optimizer);
+
+  // Eval metrics (train/test loss and accuracy, layer metrics) cost several forward passes
+  // over the data; with n > 1 they are measured every n-th step only and carried over in
+  // between (batch_loss is always fresh; see StepMetrics::metrics_step). Default 1; n < 1 is 1.
+  //   exp.set_metrics_interval(10);  // fast-forward: 10x fewer eval passes
+  void set_metrics_interval(int n);
 
   // Training-set column indices of the mini-batch taken by the last successful step
   // (empty before the first step). Lets views highlight the batch; twins compare it.

@@ -10,9 +10,13 @@
 namespace nl {
 
 EvalResult evaluate(const Network& net, const Matrix& x, const std::vector<int>& labels) {
+  if (x.cols() == 0) return EvalResult{};
+  return evaluate_logits(net.infer(x), labels);
+}
+
+EvalResult evaluate_logits(const Matrix& logits, const std::vector<int>& labels) {
   EvalResult r;
-  if (x.cols() == 0) return r;
-  const Matrix logits = net.infer(x);
+  if (logits.cols() == 0) return r;
   r.loss = softmax_cross_entropy<float>(logits, labels, nullptr);
   Index correct = 0;
   for (Index n = 0; n < logits.cols(); ++n) {
@@ -31,18 +35,23 @@ float percentile(std::vector<float> values, float q) {
 std::vector<float> percentiles(std::vector<float> values, std::initializer_list<float> qs) {
   NL_ASSERT(!values.empty(), "percentile of nothing");
   std::vector<float> out;
+  auto first = values.begin();  // everything before `first` is <= every element after it
+  float prev_q = -1.0f;
   for (float q : qs) {
+    if (q < prev_q) first = values.begin();  // out of order: search the whole range again
+    prev_q = q;
     const double pos = static_cast<double>(q) * static_cast<double>(values.size() - 1);
     const std::size_t lo = static_cast<std::size_t>(std::floor(pos));
     const double frac = pos - static_cast<double>(lo);
-    // Selection instead of a full sort: O(n) per quantile.
-    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo), values.end());
-    const double a = static_cast<double>(values[lo]);
+    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(lo);
+    // Selection instead of a full sort; ascending quantiles only search what is right of the last.
+    if (nth < first) first = values.begin();
+    std::nth_element(first, nth, values.end());
+    const double a = static_cast<double>(*nth);
     // The next order statistic is the smallest element after position lo.
-    const double b = lo + 1 < values.size()
-                         ? static_cast<double>(*std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo + 1), values.end()))
-                         : a;
+    const double b = frac > 0.0 && lo + 1 < values.size() ? static_cast<double>(*std::min_element(nth + 1, values.end())) : a;
     out.push_back(static_cast<float>(a * (1.0 - frac) + b * frac));
+    first = nth + 1;
   }
   return out;
 }
@@ -88,6 +97,12 @@ void fill_layer_metrics(const Network& net, const Matrix& probe, std::vector<Lay
   if (probe.cols() == 0) return;
   std::vector<Matrix> outs;
   net.infer(probe, &outs);
+  fill_layer_metrics(net, probe, outs, metrics);
+}
+
+void fill_layer_metrics(const Network& net, const Matrix& probe, const std::vector<Matrix>& outs,
+                        std::vector<LayerMetrics>& metrics) {
+  if (probe.cols() == 0 || outs.size() != net.layers().size()) return;
   const auto& layers = net.layers();
   auto fill = [](LayerMetrics& m, const Matrix& pre) {
     const Eigen::ArrayXd v = Eigen::Map<const Eigen::ArrayXf>(pre.data(), pre.size()).cast<double>();

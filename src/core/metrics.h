@@ -18,6 +18,8 @@ struct EvalResult {
 
 // Eval-mode (running statistics) loss and accuracy of `net` on (x, labels). No state changes.
 EvalResult evaluate(const Network& net, const Matrix& x, const std::vector<int>& labels);
+// Same, from logits (C, N) already computed by net.infer.
+EvalResult evaluate_logits(const Matrix& logits, const std::vector<int>& labels);
 
 // q-th quantile (q in [0, 1]) with linear interpolation between order statistics
 // (numpy's default). values must not be empty.
@@ -31,5 +33,8 @@ std::vector<LayerMetrics> hidden_layer_grad_norms(Network& net);
 
 // Fills preact_* (eval mode on probe) and weight_norm of entries made by hidden_layer_grad_norms.
 void fill_layer_metrics(const Network& net, const Matrix& probe, std::vector<LayerMetrics>& layers);
+// Same, from every layer's eval output on the probe (net.infer(probe, &outputs)).
+void fill_layer_metrics(const Network& net, const Matrix& probe, const std::vector<Matrix>& outputs,
+                        std::vector<LayerMetrics>& layers);
 
 }  // namespace nl

@@ -116,3 +116,29 @@ TEST_CASE("experiment: layer metrics per hidden layer and output", "[core][exper
   }
   CHECK(m->layers.back().name == "output");
 }
+
+TEST_CASE("experiment: metrics interval measures every n-th step and leaves training unchanged", "[core][experiment][metrics]") {
+  ExperimentSpec spec;
+  auto a = Experiment::create(spec), b = Experiment::create(spec);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  b->set_metrics_interval(5);
+  for (int i = 0; i < 12; ++i) {
+    REQUIRE(a->step().ok());
+    REQUIRE(b->step().ok());
+  }
+  const auto& ha = a->history();
+  const auto& hb = b->history();
+  for (int i = 0; i < 12; ++i) {
+    const std::size_t k = static_cast<std::size_t>(i);
+    CHECK(ha[k].metrics_step == i + 1);
+    CHECK(hb[k].batch_loss == ha[k].batch_loss);  // same training trajectory
+  }
+  CHECK(hb[0].metrics_step == 1);   // the first step is always measured
+  CHECK(hb[3].metrics_step == 1);
+  CHECK(hb[3].train_loss == ha[0].train_loss);
+  CHECK(hb[4].metrics_step == 5);
+  CHECK(hb[4].train_loss == ha[4].train_loss);
+  CHECK(hb[11].metrics_step == 10);
+  CHECK(hb[11].test_accuracy == ha[9].test_accuracy);
+}

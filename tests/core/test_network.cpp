@@ -216,3 +216,20 @@ TEST_CASE("network: float fast path (kernels) matches the double reference path"
   // Eval path too, after the running statistics moved once.
   NL_CHECK_CLOSE(nf->infer(x), nd->infer(x.cast<double>()), 1e-5, 1e-4);
 }
+
+TEST_CASE("metrics: percentiles in any order and at fractional positions", "[core][metrics]") {
+  Rng rng{63};
+  std::vector<float> v(977);
+  for (auto& x : v) x = rng.normal();
+  std::vector<float> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  auto reference = [&](float q) {  // numpy's linear interpolation on the sorted values
+    const double pos = static_cast<double>(q) * 976.0;
+    const auto lo = static_cast<std::size_t>(pos);
+    const double frac = pos - static_cast<double>(lo);
+    return sorted[lo] * (1.0 - frac) + sorted[std::min<std::size_t>(lo + 1, 976)] * frac;
+  };
+  const auto p = percentiles(v, {0.85f, 0.15f, 0.5f, 0.5f, 1.0f, 0.0f, 0.333f});
+  const float qs[] = {0.85f, 0.15f, 0.5f, 0.5f, 1.0f, 0.0f, 0.333f};
+  for (std::size_t i = 0; i < p.size(); ++i) CHECK(p[i] == Approx(reference(qs[i])).epsilon(1e-6));
+}
