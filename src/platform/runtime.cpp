@@ -17,16 +17,21 @@
 
 namespace nl::platform {
 
-float FrameStats::mean() const {
-  if (cpu_ms.empty()) return 0.0f;
-  double sum = 0.0;
-  for (float v : cpu_ms) sum += v;
-  return static_cast<float>(sum / static_cast<double>(cpu_ms.size()));
+void FrameSamples::push(float value) {
+  if (ms.size() >= 10000) ms.erase(ms.begin(), ms.begin() + 5000);
+  ms.push_back(value);
 }
 
-float FrameStats::percentile(float q) const {
-  if (cpu_ms.empty()) return 0.0f;
-  std::vector<float> sorted = cpu_ms;
+float FrameSamples::mean() const {
+  if (ms.empty()) return 0.0f;
+  double sum = 0.0;
+  for (float v : ms) sum += v;
+  return static_cast<float>(sum / static_cast<double>(ms.size()));
+}
+
+float FrameSamples::percentile(float q) const {
+  if (ms.empty()) return 0.0f;
+  std::vector<float> sorted = ms;
   std::sort(sorted.begin(), sorted.end());
   const auto i = static_cast<std::size_t>(q * static_cast<float>(sorted.size() - 1) + 0.5f);
   return sorted[std::min(i, sorted.size() - 1)];
@@ -161,11 +166,12 @@ bool Runtime::frame() {
   ImGui::NewFrame();
   ui::ViewResources resources;
   resources.heatmap_texture = reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(heatmap_.texture()));
-  resources.frame_ms = stats_.cpu_ms.empty() ? 0.0f : stats_.cpu_ms.back();
+  resources.frame_ms = stats_.app.last();
   ui::draw_app(session_, actions_, resources, &probe_);
   ImGui::Render();
   for (const app::Action& action : actions_) app::apply(session_, action);
   actions_.clear();
+  stats_.app.push(std::chrono::duration<float, std::milli>(Clock::now() - start).count());
 
   int w = 0, h = 0;
   SDL_GL_GetDrawableSize(window_, &w, &h);
@@ -177,8 +183,7 @@ bool Runtime::frame() {
 #ifndef __EMSCRIPTEN__
   glFinish();  // so the frame's CPU time includes submission, not a deferred queue
 #endif
-  stats_.cpu_ms.push_back(std::chrono::duration<float, std::milli>(Clock::now() - start).count());
-  if (stats_.cpu_ms.size() > 100000) stats_.cpu_ms.erase(stats_.cpu_ms.begin(), stats_.cpu_ms.begin() + 50000);
+  stats_.total.push(std::chrono::duration<float, std::milli>(Clock::now() - start).count());
   return !quit_;
 }
 

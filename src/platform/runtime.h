@@ -23,11 +23,23 @@ struct RuntimeOptions {
   std::string asset_dir;           // holds shaders/ and assets/ ("" = next to the executable)
 };
 
-// CPU time per frame (input, training slice, UI, GL submission; not the vsync wait).
-struct FrameStats {
-  std::vector<float> cpu_ms;
+// Milliseconds per frame, the most recent 10000 frames.
+struct FrameSamples {
+  std::vector<float> ms;
+  void push(float value);
+  float last() const { return ms.empty() ? 0.0f : ms.back(); }
   float mean() const;
   float percentile(float q) const;  // q in [0, 1]
+};
+
+// CPU time per frame, never the vsync wait.
+//   app:   input, the training slice, the heatmap upload, building the UI (what NormLab
+//          itself costs);
+//   total: app plus GL submission until the GPU finished (natively; with a software GL
+//          such as llvmpipe under Xvfb this includes rasterizing the frame on the CPU).
+struct FrameStats {
+  FrameSamples app;
+  FrameSamples total;
 };
 
 class Runtime {

@@ -172,7 +172,7 @@ void draw_controls_view(const app::Session& session, app::ActionQueue& actions,
   draw_optimizer_settings(session, actions, probe);
   ImGui::Separator();
   draw_metrics(session);
-  ImGui::TextDisabled("frame %.1f ms CPU", static_cast<double>(resources.frame_ms));
+  ImGui::TextDisabled("frame: %.1f ms CPU (training + UI)", static_cast<double>(resources.frame_ms));
 }
 
 }  // namespace nl::ui
