@@ -50,6 +50,8 @@ struct PanelEntry {
 constexpr PanelEntry kPanels[] = {
     {app::Panel::kData, "Data & boundary", draw_data_view},
     {app::Panel::kNetwork, "Network", draw_network_view},
+    {app::Panel::kInspector, "BN inspector", draw_inspector_view},
+    {app::Panel::kBackprop, "Backprop", draw_backprop_view},
 };
 
 // A row of tab-like buttons; the selected one is the session's panel (no UI state).

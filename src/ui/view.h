@@ -38,5 +38,9 @@ void draw_data_view(const app::Session& session, app::ActionQueue& actions,
                     const ViewResources& resources, UiProbe* probe);
 void draw_network_view(const app::Session& session, app::ActionQueue& actions,
                        const ViewResources& resources, UiProbe* probe);
+void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
+                         const ViewResources& resources, UiProbe* probe);
+void draw_backprop_view(const app::Session& session, app::ActionQueue& actions,
+                        const ViewResources& resources, UiProbe* probe);
 
 }  // namespace nl::ui
