@@ -59,7 +59,12 @@ void draw_panel_tabs(const app::Session& session, app::ActionQueue& actions, UiP
   for (std::size_t i = 0; i < std::size(kPanels); ++i) {
     const PanelEntry& entry = kPanels[i];
     const bool selected = session.view.panel == entry.panel;
-    if (i > 0) ImGui::SameLine();
+    // Wrap to a new row when the tab would not fit beside the last one (narrow screens).
+    const float tab_w = ImGui::CalcTextSize(entry.label).x + 2.0f * ImGui::GetStyle().FramePadding.x;
+    const float right = ImGui::GetWindowContentRegionMax().x - ImGui::GetFrameHeight() - ImGui::GetStyle().ItemSpacing.x;
+    if (i > 0 && ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + ImGui::GetStyle().ItemSpacing.x + tab_w <= right) {
+      ImGui::SameLine();
+    }
     if (selected) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_TabActive));
     if (ImGui::Button(entry.label) && !selected) actions.push_back(app::act::ShowPanel{entry.panel});
     if (selected) ImGui::PopStyleColor();

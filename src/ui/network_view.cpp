@@ -19,14 +19,20 @@ void draw_network_view(const app::Session& session, app::ActionQueue& actions,
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool narrow = avail.x < font * 40.0f;
-  const float builder_w = narrow ? avail.x : std::clamp(avail.x * 0.4f, font * 20.0f, font * 26.0f);
-  const float builder_h = narrow ? std::min(avail.y * 0.5f, font * 22.0f) : avail.y;
-  ImGui::BeginChild("builder", ImVec2(builder_w, builder_h), false);
+  const float inspector_h = ImGui::GetFrameHeightWithSpacing() * 4.2f;
+  if (narrow) {  // phones: builder, diagram and inspector one below the other; the window scrolls
+    draw_network_builder(session, actions, probe);
+    const ImVec2 diagram_size(ImGui::GetContentRegionAvail().x, font * 20.0f);
+    draw_network_diagram(session, actions, resources, probe, diagram_size);
+    draw_network_inspector(session, actions, probe);
+    return;
+  }
+  const float builder_w = std::clamp(avail.x * 0.4f, font * 20.0f, font * 26.0f);
+  ImGui::BeginChild("builder", ImVec2(builder_w, avail.y), false);
   draw_network_builder(session, actions, probe);
   ImGui::EndChild();
-  if (!narrow) ImGui::SameLine();
+  ImGui::SameLine();
   ImGui::BeginChild("diagram", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar);
-  const float inspector_h = ImGui::GetFrameHeightWithSpacing() * 4.2f;
   const ImVec2 diagram_size(ImGui::GetContentRegionAvail().x,
                             std::max(font * 8.0f, ImGui::GetContentRegionAvail().y - inspector_h));
   draw_network_diagram(session, actions, resources, probe, diagram_size);

@@ -231,3 +231,24 @@ TEST_CASE("ui: at 360 px wide the stacked layout shows every control with touch-
   }
   CHECK(centre(ui.probe().rects.at("network_canvas")).x > 0.0f);
 }
+
+TEST_CASE("ui: divergence is shown as such, with a Reset button in the notice", "[ui][training]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  apply(s, act::SetNormalization{NormKind::kNone});
+  apply(s, act::Step{1});
+  // Poison the output layer so the next loss overflows (as the core's divergence test does).
+  Linear& out = std::get<Linear>(s.exp().network().layers().back());
+  out.weight.array() *= 1e38f;
+  out.weight(0, 0) = 3e38f;
+  ui.frames(s, 2);
+  ui.click(s, "step");
+  REQUIRE(s.exp().diverged());
+  REQUIRE(s.notice.has_value());
+  ui.frames(s, 2);
+  REQUIRE(ui.probe().rects.count("notice_reset") == 1);
+  ui.click(s, "notice_reset");
+  CHECK_FALSE(s.exp().diverged());
+  CHECK_FALSE(s.notice.has_value());
+  CHECK(s.exp().metrics().step == 0);
+}
