@@ -59,6 +59,35 @@ json native_results(const bench::Options& options) {
   return json::parse(bench::to_json(items));
 }
 
+// The CPU model (Linux /proc/cpuinfo) and the node version, for the table's header.
+std::string cpu_model() {
+  std::FILE* f = std::fopen("/proc/cpuinfo", "r");
+  if (f == nullptr) return "unknown CPU";
+  char line[512];
+  std::string model = "unknown CPU";
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    const std::string l = line;
+    if (l.rfind("model name", 0) == 0 && l.find(':') != std::string::npos) {
+      model = l.substr(l.find(':') + 2);
+      if (!model.empty() && model.back() == '\n') model.pop_back();
+      break;
+    }
+  }
+  std::fclose(f);
+  return model;
+}
+
+std::string command_output_line(const std::string& command) {
+  std::FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
+  if (pipe == nullptr) return "?";
+  char buf[256] = {0};
+  const bool got = std::fgets(buf, sizeof buf, pipe) != nullptr;
+  pclose(pipe);
+  std::string s = got ? buf : "?";
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
 // value of item `id` in a variant's JSON, if present and positive.
 std::optional<double> value_of(const json& variant, const std::string& id) {
   for (const auto& it : variant["items"])
@@ -198,6 +227,7 @@ int bench(const std::vector<std::string>& args) {
                                 {"value", t.value ? ojson(*t.value) : ojson(nullptr)},
                                 {"met", t.value ? ojson(t.met()) : ojson(nullptr)}});
     }
+    out["machine"] = cpu_model();
     out["node_flags"] = node_flags;
     out["notes"] = notes;
     std::printf("%s\n", out.dump(2).c_str());
@@ -206,9 +236,11 @@ int bench(const std::vector<std::string>& args) {
 
   // Human table.
   const std::vector<std::string> cols = {"native", "wasm-simd", "wasm-scalar", "pytorch"};
-  std::printf("NormLab benchmark: medians of repeated timings, one run\n");
+  std::printf("NormLab benchmark: medians of repeated timings, one run, one thread\n");
+  std::printf("  machine: %s\n", cpu_model().c_str());
   if (!native_only)
-    std::printf("  wasm under: %s --no-experimental-fetch %s\n", node.c_str(), node_flags.c_str());
+    std::printf("  wasm under: %s %s --no-experimental-fetch %s\n", node.c_str(),
+                command_output_line(shell_quote(node) + " --version").c_str(), node_flags.c_str());
   for (const auto& [name, j] : variants)
     std::printf("  %-12s = %s (kernels: %s)\n", name.c_str(), j.value("variant", "?").c_str(),
                 j.value("kernels", "?").c_str());
