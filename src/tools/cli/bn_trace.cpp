@@ -35,23 +35,29 @@ struct Tensor {
 bool parse_tensor(const json& v, const std::string& name, Tensor& out, std::string& error) {
   out = {};
   // Shape from the first elements, then every array must match it.
+  constexpr std::size_t kMaxRank = 8;              // deeper nesting is an error, not recursion
+  constexpr std::size_t kMaxValues = 50'000'000;   // about 200 MB of floats
   const json* p = &v;
+  std::size_t total = 1;
   while (p->is_array()) {
     if (p->empty()) {
       error = name + " has an empty array (every dimension needs at least 1 element)";
       return false;
     }
+    if (out.shape.size() == kMaxRank) {
+      error = name + " is nested more than " + std::to_string(kMaxRank) + " levels deep";
+      return false;
+    }
     out.shape.push_back(static_cast<Index>(p->size()));
+    total = p->size() > kMaxValues / total ? kMaxValues + 1 : total * p->size();  // saturating
     p = &(*p)[0];
   }
   if (out.shape.empty()) {
     error = name + " must be an array";
     return false;
   }
-  std::size_t total = 1;
-  for (Index d : out.shape) total *= static_cast<std::size_t>(d);
-  if (total > 50'000'000) {
-    error = name + " is too large";
+  if (total > kMaxValues) {
+    error = name + " is too large (more than " + std::to_string(kMaxValues) + " values)";
     return false;
   }
   out.values.reserve(total);
