@@ -233,6 +233,19 @@ def train(cli):
             fail("train: same config from stdin must give identical CSV")
         else:
             print("  train: 12 steps, deterministic, stdin == file")
+        # Divergence: exit 3, the rows before it on stdout, the reason on stderr.
+        diverging = {"optimizer": {"learning_rate": 100, "momentum": 0.99},
+                     "net": {"hidden": [{"width": 64, "norm": "none", "activation": "identity"},
+                                        {"width": 64, "norm": "none", "activation": "identity"}]}}
+        code, out, err = run(cli, ["train", "--config", "-", "--steps", "200"], json.dumps(diverging))
+        rows = out.strip().splitlines()
+        if code != 3 or not err.startswith("error: step") or "diverged" not in err or not 1 < len(rows) < 201:
+            fail("train: divergence should exit 3 with rows up to it (exit %d, %d rows, stderr %r)"
+                 % (code, len(rows) - 1, err))
+        elif any(f in ("-nan", "-inf") or ("nan" in f and f != "nan") for r in rows for f in r.split(",")):
+            fail("train: non-finite metrics must print as nan/inf: %r" % rows[-1])
+        else:
+            print("  train: divergence after %d steps, exit 3" % (len(rows) - 1))
         check_rejected(cli, "train: missing file", ["train", "--config", os.path.join(tmp, "nope.json")],
                        "", one_line=False)
         for name, text in [("train: invalid JSON", "{"),

@@ -2,6 +2,7 @@
 // schema, src/app/settings_json.h), metrics per step as CSV on stdout.
 // Not here: the schema or its validation (settings_json.cpp), any training math (core).
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -17,6 +18,13 @@
 namespace nl::cli {
 
 namespace {
+
+// CSV text of a metric: shortest float, and plain nan/inf/-inf for non-finite values.
+std::string csv(float v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return float_shortest(v);
+}
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "error: %s\nusage: normlab-cli train --config FILE|- [--steps N]\n",
@@ -74,9 +82,9 @@ int train(const std::vector<std::string>& args) {
       return experiment->diverged() ? 3 : 1;
     }
     std::printf("%lld,%lld,%s,%s,%s,%s,%s\n", static_cast<long long>(m->step),
-                static_cast<long long>(m->epoch), float_shortest(m->batch_loss).c_str(),
-                float_shortest(m->train_loss).c_str(), float_shortest(m->test_loss).c_str(),
-                float_shortest(m->train_accuracy).c_str(), float_shortest(m->test_accuracy).c_str());
+                static_cast<long long>(m->epoch), csv(m->batch_loss).c_str(),
+                csv(m->train_loss).c_str(), csv(m->test_loss).c_str(),
+                csv(m->train_accuracy).c_str(), csv(m->test_accuracy).c_str());
   }
   return 0;
 }
