@@ -46,7 +46,8 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 o = ImGui::GetCursorScreenPos();
   const float cw = std::max(font * 5.5f, width / 8.0f), rh = font * 4.6f;
-  const float nw = cw - font * 0.8f, nh = font * 3.3f;
+  const float nw = cw - font * 0.4f, nh = font * 3.3f;
+  const float small = font * 0.85f;  // values and gradients: 4 significant digits must fit a box
   ImGui::Dummy(ImVec2(width, rh * 2.0f + font * 0.5f));
   auto centre = [&](const Node& n) { return ImVec2(o.x + cw * (n.col + 0.5f), o.y + rh * n.row + nh * 0.5f + font * 0.3f); };
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), faint = ImGui::GetColorU32(ImGuiCol_TextDisabled);
@@ -62,13 +63,18 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
     const ImVec2 a(c.x - nw * 0.5f, c.y - nh * 0.5f), b(c.x + nw * 0.5f, c.y + nh * 0.5f);
     const bool on = s > 0 && s >= static_cast<int>(n.lit_at) && !n.grad.empty();
     const bool now = on && static_cast<int>(n.lit_at) == s;
-    dl->AddRectFilled(a, b, ImGui::GetColorU32(ImGuiCol_FrameBg), 5.0f);
+    ImVec4 fill = ImGui::GetStyleColorVec4(ImGuiCol_FrameBg);
+    fill.w = 1.0f;  // opaque: edges end under the boxes instead of crossing the numbers
+    dl->AddRectFilled(a, b, ImGui::ColorConvertFloat4ToU32(fill), 5.0f);
     dl->AddRect(a, b, now ? lit : (on ? to_colour(palette().class1, 0.6f) : faint), 5.0f, 0, now ? 3.0f : 1.0f);
     dl->AddText(ImVec2(a.x + 4, a.y + 2), text, n.label);
-    dl->AddText(ImVec2(a.x + 4, a.y + 2 + font), to_colour(palette().with_bn), n.value.c_str());
-    if (on) dl->AddText(ImVec2(a.x + 4, a.y + 2 + font * 2.0f), lit, n.grad.c_str());
+    dl->AddText(ImGui::GetFont(), small, ImVec2(a.x + 4, a.y + 3 + font), to_colour(palette().with_bn), n.value.c_str());
+    if (on) dl->AddText(ImGui::GetFont(), small, ImVec2(a.x + 4, a.y + 3 + font * 2.0f), lit, n.grad.c_str());
   }
 }
+
+// A number for use inside a formula: negative ones in parentheses ("− (−0.5)", not "− -0.5").
+std::string term(double v) { return v < 0 ? "(" + num(v) + ")" : num(v); }
 
 std::vector<std::string> step_text(const app::InspectorModel& m, BackpropStep step) {
   const std::size_t k = static_cast<std::size_t>(m.sample);
@@ -92,23 +98,23 @@ std::vector<std::string> step_text(const app::InspectorModel& m, BackpropStep st
     case BackpropStep::kDgamma:
       return {"dγ = Σ_i dy_i·x\u0302_i = " + num(sum_dyx) + "  (trace: " + num(m.dgamma) + ")"};
     case BackpropStep::kDxhat:
-      return {"dx\u0302_i = γ·dy_i = " + num(m.gamma) + "·" + num(m.dy[k]) + " = " + num(m.dxhat[k])};
+      return {"dx\u0302_i = γ·dy_i = " + term(m.gamma) + "·" + term(m.dy[k]) + " = " + num(m.dxhat[k])};
     case BackpropStep::kDvar:
-      return {"dσ² = Σ_i dx\u0302_i·(x_i − μ)·(−½)(σ² + ε)^(−3/2) = " + num(sum_dxh_c) + "·(−½)·" +
+      return {"dσ² = Σ_i dx\u0302_i·(x_i − μ)·(−½)(σ² + ε)^(−3/2) = " + term(sum_dxh_c) + "·(−½)·" +
                   num(std::pow(static_cast<double>(m.inv_std), 3.0)) + " = " + num(m.dvar)};
     case BackpropStep::kDmean:
-      return {"dμ = Σ_i dx\u0302_i·(−1/√(σ²+ε)) + dσ²·(−2/m)·Σ_i(x_i − μ) = " + num(sum_dxh) + "·(−" + num(m.inv_std) +
+      return {"dμ = Σ_i dx\u0302_i·(−1/√(σ²+ε)) + dσ²·(−2/m)·Σ_i(x_i − μ) = " + term(sum_dxh) + "·(−" + num(m.inv_std) +
                   ") + 0 = " + num(m.dmean),
               "(the second term vanishes: Σ_i(x_i − μ) = 0)"};
     case BackpropStep::kDx: {
       const double a = m.dxhat[k] * m.inv_std, b = m.dvar * 2.0 * m.centred[k] / mm, c = m.dmean / mm;
       return {"dx_i = dx\u0302_i/√(σ²+ε) + dσ²·2(x_i − μ)/m + dμ/m",
-              "sample " + s + ": " + num(a) + " + " + num(b) + " + " + num(c) + " = " + num(m.dx[k])};
+              "sample " + s + ": " + term(a) + " + " + term(b) + " + " + term(c) + " = " + num(m.dx[k])};
     }
     case BackpropStep::kCompact:
       return {"compact: dx = (γ/√(σ²+ε))/m · (m·dy − Σdy − x\u0302·Σ(dy·x\u0302))",
-              "sample " + s + ": (" + num(m.gamma) + "·" + num(m.inv_std) + "/" + n + ")·(" + n + "·" + num(m.dy[k]) + " − " +
-                  num(sum_dy) + " − " + num(m.xhat[k]) + "·" + num(sum_dyx) + ") = " + num(m.dx_compact[k]),
+              "sample " + s + ": (" + term(m.gamma) + "·" + num(m.inv_std) + "/" + n + ")·(" + n + "·" + term(m.dy[k]) + " − " +
+                  term(sum_dy) + " − " + term(m.xhat[k]) + "·" + term(sum_dyx) + ") = " + num(m.dx_compact[k]),
               "max |dx(step by step) − dx(compact)| over the batch = " + num(m.max_abs_dx_diff)};
   }
   return {};

@@ -143,9 +143,11 @@ void draw_mini_heatmap(const app::Session& s, const std::vector<float>& p, int r
       const bool here = p[static_cast<std::size_t>(j * res + i)] >= 0.5f;
       const bool right = p[static_cast<std::size_t>(j * res + i + 1)] >= 0.5f;
       const bool up = p[static_cast<std::size_t>((j + 1) * res + i)] >= 0.5f;
-      const ImVec2 c(o.x + cell * (static_cast<float>(i) + 1.0f), o.y + side - cell * (static_cast<float>(j) + 1.0f));
-      if (here != right) dl->AddLine(ImVec2(c.x, c.y - cell * 0.5f), ImVec2(c.x, c.y + cell * 0.5f), IM_COL32(20, 20, 20, 255), 2.0f);
-      if (here != up) dl->AddLine(ImVec2(c.x - cell * 0.5f, c.y), ImVec2(c.x + cell * 0.5f, c.y), IM_COL32(20, 20, 20, 255), 2.0f);
+      // Cell (i, j) spans x in [i, i+1]·cell and, on screen, y in side − [j, j+1]·cell.
+      const float x0 = o.x + cell * static_cast<float>(i), x1 = x0 + cell;
+      const float y1 = o.y + side - cell * static_cast<float>(j), y0 = y1 - cell;
+      if (here != right) dl->AddLine(ImVec2(x1, y0), ImVec2(x1, y1), IM_COL32(20, 20, 20, 255), 2.0f);  // shared right edge
+      if (here != up) dl->AddLine(ImVec2(x0, y0), ImVec2(x1, y0), IM_COL32(20, 20, 20, 255), 2.0f);     // shared top edge
     }
   const Dataset& d = s.exp().dataset();
   const float r = std::max(2.0f, ImGui::GetFontSize() * 0.2f);

@@ -57,6 +57,9 @@ StageView stage_view(const app::InspectorModel& m, InspectorStage stage, bool ev
   return {};
 }
 
+// A number for use inside a formula: negative ones in parentheses.
+std::string term(double v) { return v < 0 ? "(" + num(v) + ")" : num(v); }
+
 // The formula lines of a stage, with the numbers substituted.
 std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage stage, bool eval) {
   const std::size_t k = static_cast<std::size_t>(m.sample);
@@ -80,34 +83,34 @@ std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage s
       if (eval) return {"eval: μ is not computed from the batch; running_mean = " + num(mu) + " (batch μ_B = " + num(m.mean) + ")"};
       return {"μ_B = (1/m)·Σ x_i = (1/" + n + ")·" + num(sum) + " = " + num(m.mean)};
     case InspectorStage::kCentred:
-      return {"x − " + mun + " shifts every value; for sample " + s + ": " + num(xk) + " − " + num(mu) + " = " + num(xk - mu)};
+      return {"x − " + mun + " shifts every value; for sample " + s + ": " + num(xk) + " − " + term(mu) + " = " + num(xk - mu)};
     case InspectorStage::kVariance:
       if (eval) return {"eval: running_var = " + num(var) + " (batch σ²_B = " + num(m.var) + ")",
                         "√(running_var + ε) = √(" + num(var) + " + " + num(m.eps) + ") = " + num(sd)};
       return {"σ²_B = (1/m)·Σ (x_i − μ_B)² = (1/" + n + ")·" + num(sq) + " = " + num(m.var) + "   (biased: ÷ m, as in training)",
               "√(σ²_B + ε) = √(" + num(m.var) + " + " + num(m.eps) + ") = " + num(sd)};
     case InspectorStage::kNormalized:
-      return {"x\u0302 = (x − " + mun + ") / √(" + varn + " + ε)", "sample " + s + ": (" + num(xk) + " − " + num(mu) + ") / " + num(sd) + " = " + num(xh)};
+      return {"x\u0302 = (x − " + mun + ") / √(" + varn + " + ε)", "sample " + s + ": (" + num(xk) + " − " + term(mu) + ") / " + num(sd) + " = " + num(xh)};
     case InspectorStage::kAffine:
       return {"y = γ·x\u0302 + β: γ = " + num(m.gamma) + " rescales, β = " + num(m.beta) + " shifts",
-              "sample " + s + ": " + num(m.gamma) + "·" + num(xh) + " + " + num(m.beta) + " = " + num(yk)};
+              "sample " + s + ": " + term(m.gamma) + "·" + term(xh) + " + " + term(m.beta) + " = " + num(yk)};
     case InspectorStage::kRunning: {
       if (!m.tracks_running) return {"This layer keeps no running statistics (track_running_stats off): eval uses batch statistics."};
       const double f = m.momentum;
       const double mm = static_cast<double>(m.x.size());
       const std::string fs = m.cumulative ? "1/t = " + num(f) : num(f);
       return {"PyTorch: running = (1 − momentum)·running + momentum·batch, momentum = " + fs,
-              "running_mean = " + num(1 - f) + "·" + num(m.running_mean_before) + " + " + num(f) + "·" + num(m.mean) + " = " + num(m.running_mean_after),
+              "running_mean = " + num(1 - f) + "·" + term(m.running_mean_before) + " + " + num(f) + "·" + term(m.mean) + " = " + num(m.running_mean_after),
               "running_var = " + num(1 - f) + "·" + num(m.running_var_before) + " + " + num(f) + "·" + num(m.unbiased_var) + " = " + num(m.running_var_after),
               "   it takes the unbiased σ²_B·m/(m−1) = " + num(m.var) + "·" + n + "/" + std::to_string(m.x.size() - 1) + " = " + num(m.unbiased_var) +
                   "   (m/(m−1) = " + num(mm / (mm - 1)) + ")",
-              "Keras: moving = momentum′·moving + (1 − momentum′)·batch, momentum′ = 1 − momentum = " + num(1 - f) +
-                  "   (Keras default 0.99 ↔ PyTorch 0.01)",
+              "Keras: moving = momentum′·moving + (1 − momentum′)·batch, momentum′ = 1 − momentum = " + num(1 - f),
+              "   (Keras's default momentum′ = 0.99 is PyTorch's momentum = 0.01)",
               "(this is what the next training step does; the plot shows x with μ_B and running_mean)"};
     }
     case InspectorStage::kEval:
       return {"eval (model.eval()): x\u0302 = (x − running_mean)/√(running_var + ε), no batch statistics",
-              "sample " + s + ": (" + num(m.x_eval[k]) + " − " + num(m.running_mean_before) + ") / √(" + num(m.running_var_before) + " + ε) = " +
+              "sample " + s + ": (" + num(m.x_eval[k]) + " − " + term(m.running_mean_before) + ") / √(" + num(m.running_var_before) + " + ε) = " +
                   num(m.xhat_eval[k]) + "  → y = " + num(m.y_eval[k]) + "   (batch path: y = " + num(m.y[k]) + ")",
               "running_var holds averages of σ²_B·m/(m−1) (m = " + n + "): the unbiased estimate of the variance"};
   }
@@ -196,7 +199,7 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   const Dataset& d = session.exp().dataset();
   for (int idx : m.batch)
     plot.dot_colours.push_back(to_colour(d.y_train[static_cast<std::size_t>(idx)] == 0 ? palette().class0 : palette().class1));
-  draw_strip("inspector_strip", ImVec2(width, std::max(font * 11.0f, ImGui::GetContentRegionAvail().y * 0.32f)), plot);
+  draw_strip("inspector_strip", ImVec2(width, std::max(font * 11.0f, ImGui::GetContentRegionAvail().y * 0.4f)), plot);
   if (probe) probe->record("inspector:plot");
 
   for (const std::string& line : formulas(m, stage, eval)) ImGui::TextUnformatted(line.c_str());
@@ -205,12 +208,12 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   // γ and β: the real parameters of this feature (each change is an action).
   float gamma = m.gamma, beta = m.beta;
   ImGui::SetNextItemWidth(font * 12.0f);
-  if (ImGui::SliderFloat("γ##inspector", &gamma, -3.0f, 3.0f, "γ = %.3f"))
+  if (ImGui::SliderFloat("##gamma", &gamma, -3.0f, 3.0f, "γ = %.3f"))
     actions.push_back(app::act::SetBnAffine{m.layer, m.feature, gamma, m.beta});
   if (probe) probe->record("inspector:gamma");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(font * 12.0f);
-  if (ImGui::SliderFloat("β##inspector", &beta, -3.0f, 3.0f, "β = %.3f"))
+  if (ImGui::SliderFloat("##beta", &beta, -3.0f, 3.0f, "β = %.3f"))
     actions.push_back(app::act::SetBnAffine{m.layer, m.feature, m.gamma, beta});
   if (probe) probe->record("inspector:beta");
   ImGui::SameLine();
