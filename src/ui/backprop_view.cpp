@@ -45,7 +45,7 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
   const int edges[][2] = {{0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {2, 6}, {5, 6}, {6, 7}, {7, 8}, {8, 9}};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 o = ImGui::GetCursorScreenPos();
-  const float cw = std::max(font * 5.5f, width / 8.0f), rh = font * 4.6f;
+  const float cw = std::max(font * 4.5f, width / 8.0f), rh = font * 4.6f;
   const float nw = cw - font * 0.4f, nh = font * 3.3f;
   const float small = font * 0.85f;  // values and gradients: 4 significant digits must fit a box
   ImGui::Dummy(ImVec2(width, rh * 2.0f + font * 0.5f));
@@ -166,9 +166,9 @@ void draw_backprop_view(const app::Session& session, app::ActionQueue& actions,
   if (probe) probe->record("backprop:next");
   ImGui::SameLine();
   ImGui::Text("step %d/%d: %s", static_cast<int>(step) + 1, app::kBackpropStepCount, app::backprop_step_name(step));
-  ImGui::TextDisabled("Batch: %s.", m.batch_source.c_str());
+  text_disabled_wrapped("Batch: " + m.batch_source + ".");
   draw_graph(m, step, ImGui::GetContentRegionAvail().x);
-  for (const std::string& line : step_text(m, step)) ImGui::TextUnformatted(line.c_str());
+  for (const std::string& line : step_text(m, step)) ImGui::TextWrapped("%s", line.c_str());
   ImGui::Separator();
   draw_grad_check(session, actions, probe);
 }

@@ -16,6 +16,17 @@ ImU32 to_colour(const ImVec4& c, float alpha) {
 
 std::string num(double value) { return format_number(value); }
 
+void same_line_if_fits(float width) {
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();
+}
+
+void text_disabled_wrapped(const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopStyleColor();
+}
+
 void draw_bn_selectors(const app::Session& session, const app::InspectorModel& model,
                        app::ActionQueue& actions, UiProbe* probe, const char* prefix) {
   const std::string p = prefix;
@@ -32,14 +43,14 @@ void draw_bn_selectors(const app::Session& session, const app::InspectorModel& m
   }
   if (probe) probe->record(p + ":layer");
   if (!model.ok) return;
-  ImGui::SameLine();
+  same_line_if_fits(font * 11.0f);
   int feature = model.feature + 1;
   ImGui::SetNextItemWidth(font * 7.0f);
   if (ImGui::SliderInt(("feature##" + p).c_str(), &feature, 1, std::max(1, model.features)) &&
       feature - 1 != session.inspector.feature)
     actions.push_back(app::act::InspectFeature{feature - 1});
   if (probe) probe->record(p + ":feature");
-  ImGui::SameLine();
+  same_line_if_fits(font * 12.0f);
   int sample = model.sample + 1;
   ImGui::SetNextItemWidth(font * 8.0f);
   if (ImGui::SliderInt(("sample##" + p).c_str(), &sample, 1, static_cast<int>(model.x.size())) &&
@@ -166,7 +177,13 @@ void draw_mini_heatmap(const app::Session& s, const std::vector<float>& p, int r
 
 void draw_boundary_pair(const app::Session& session, const app::InspectorModel& model, float width,
                         UiProbe* probe, const char* prefix) {
-  const int res = 28;
+  // 28 cells a side for small networks; 16 when a grid pass costs more (it runs every frame).
+  std::size_t cost = 0, prev_width = 2;
+  for (const HiddenLayerSpec& h : session.exp().spec().net.hidden) {
+    cost += prev_width * static_cast<std::size_t>(h.width);
+    prev_width = static_cast<std::size_t>(h.width);
+  }
+  const int res = cost > 4096 ? 16 : 28;
   const app::BoundaryPair b = app::inspector_boundaries(session, res);
   const float font = ImGui::GetFontSize();
   if (b.resolution != res) {

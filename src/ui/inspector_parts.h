@@ -17,6 +17,13 @@ namespace nl::ui {
 ImU32 to_colour(const ImVec4& c, float alpha = 1.0f);
 std::string num(double value);  // format_number: 4 significant digits, "—" if not finite
 
+// SameLine() if an item `width` wide still fits on this line, else stay on a new line
+// (narrow, stacked layouts wrap instead of running off the panel).
+void same_line_if_fits(float width);
+
+// Greyed text that wraps at the panel's edge.
+void text_disabled_wrapped(const std::string& text);
+
 // Layer combo, feature and sample sliders; emit Inspect* actions. Probe names
 // "<prefix>:layer", "<prefix>:feature", "<prefix>:sample".
 void draw_bn_selectors(const app::Session& session, const app::InspectorModel& model,

@@ -123,14 +123,14 @@ void draw_stage_buttons(const app::Session& s, app::ActionQueue& actions, UiProb
   for (int i = 0; i < app::kInspectorStageCount; ++i) {
     const auto stage = static_cast<InspectorStage>(i);
     const bool on = s.inspector.stage == stage;
-    ImGui::SameLine();
-    if (on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     const std::string label = std::to_string(i + 1) + ". " + app::stage_name(stage) + "##stage" + std::to_string(i);
+    same_line_if_fits(ImGui::CalcTextSize(label.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f);
+    if (on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::SmallButton(label.c_str()) && !on) actions.push_back(app::act::SetInspectorStage{stage});
     if (on) ImGui::PopStyleColor();
     if (probe) probe->record("inspector:stage:" + std::to_string(i));
   }
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::CalcTextSize("next ▶").x + ImGui::GetStyle().FramePadding.x * 2.0f);
   if (ImGui::Button("next ▶")) actions.push_back(app::act::InspectorNextStage{});
   if (probe) probe->record("inspector:next");
 }
@@ -181,11 +181,11 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
     ImGui::TextDisabled("Choose BatchNorm for a hidden layer in the network builder to inspect it.");
     return;
   }
-  ImGui::SameLine();
+  same_line_if_fits(font * 13.0f);
   bool eval = session.inspector.eval_view;
   if (ImGui::Checkbox("eval path (running stats)", &eval)) actions.push_back(app::act::SetInspectorEval{eval});
   if (probe) probe->record("inspector:eval");
-  ImGui::TextDisabled("Batch: %s. Ring = sample %d; dot colour = its class.", m.batch_source.c_str(), m.sample + 1);
+  text_disabled_wrapped("Batch: " + m.batch_source + ". Ring = sample " + std::to_string(m.sample + 1) + "; dot colour = its class.");
   draw_stage_buttons(session, actions, probe);
 
   const InspectorStage stage = session.inspector.stage;
@@ -202,7 +202,7 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   draw_strip("inspector_strip", ImVec2(width, std::max(font * 11.0f, ImGui::GetContentRegionAvail().y * 0.4f)), plot);
   if (probe) probe->record("inspector:plot");
 
-  for (const std::string& line : formulas(m, stage, eval)) ImGui::TextUnformatted(line.c_str());
+  for (const std::string& line : formulas(m, stage, eval)) ImGui::TextWrapped("%s", line.c_str());
   ImGui::Separator();
 
   // γ and β: the real parameters of this feature (each change is an action).
@@ -211,12 +211,12 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   if (ImGui::SliderFloat("##gamma", &gamma, -3.0f, 3.0f, "γ = %.3f"))
     actions.push_back(app::act::SetBnAffine{m.layer, m.feature, gamma, m.beta});
   if (probe) probe->record("inspector:gamma");
-  ImGui::SameLine();
+  same_line_if_fits(font * 12.0f);
   ImGui::SetNextItemWidth(font * 12.0f);
   if (ImGui::SliderFloat("##beta", &beta, -3.0f, 3.0f, "β = %.3f"))
     actions.push_back(app::act::SetBnAffine{m.layer, m.feature, m.gamma, beta});
   if (probe) probe->record("inspector:beta");
-  ImGui::SameLine();
+  same_line_if_fits(font * 7.0f);
   if (ImGui::Button("γ = 1, β = 0")) actions.push_back(app::act::SetBnAffine{m.layer, m.feature, 1.0f, 0.0f});
   if (probe) probe->record("inspector:reset_affine");
 
@@ -231,10 +231,10 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
     effect += "  →  next layer: " + m.next_layer;
   }
   effect += "  →  mini-batch loss = " + num(m.batch_loss);
-  ImGui::TextUnformatted(effect.c_str());
+  ImGui::TextWrapped("%s", effect.c_str());
 
   if (eval_path) {
-    ImGui::TextDisabled("Decision boundary with each BatchNorm normalizing by this batch's statistics vs by running statistics:");
+    text_disabled_wrapped("Decision boundary with each BatchNorm normalizing by this batch's statistics vs by running statistics:");
     draw_boundary_pair(session, m, width, probe, "inspector");
   }
 }
