@@ -2,6 +2,7 @@
 // forward+backward in training mode, Network::train_batch + Optimizer::step, eval-mode
 // Network::infer + softmax over a grid). Medians of samples; each sample averages enough
 // repetitions to last about a millisecond.
+// Not here: PyTorch's side (bench_torch.py), other variants or the table (normlab-cli bench).
 #include "tools/bench/bench.h"
 
 #include <algorithm>
