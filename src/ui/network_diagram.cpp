@@ -184,13 +184,16 @@ void draw_network_diagram(const app::Session& s, app::ActionQueue& actions, cons
         float scale = 1e-6f;
         for (Index i = 0; i < m.cols(); ++i)
           if (std::isfinite(m(k, i))) scale = std::max(scale, std::abs(m(k, i)));
-        const float cell = L.node / static_cast<float>(n);
-        for (int row = 0; row < n; ++row) {
-          for (int col = 0; col < n; ++col) {
+        // Small nodes: sample every stride-th cell so a cell stays >= ~1.5 px (bounded vertices).
+        const int stride = std::max(1, static_cast<int>(static_cast<float>(n) * 1.5f / L.node));
+        const float cell = L.node / static_cast<float>(n) * static_cast<float>(stride);
+        for (int row = 0; row < n; row += stride) {
+          for (int col = 0; col < n; col += stride) {
             const float v = m(k, row * n + col);
             const float t = std::isfinite(v) ? std::clamp(v / scale, -1.0f, 1.0f) : 0.0f;
-            const ImVec2 c0(q0.x + cell * static_cast<float>(col), q1.y - cell * static_cast<float>(row + 1));
-            dl->AddRectFilled(c0, ImVec2(c0.x + cell + 0.3f, c0.y + cell + 0.3f),
+            const ImVec2 c0(q0.x + cell * static_cast<float>(col / stride), q1.y - cell * static_cast<float>(row / stride + 1));
+            dl->AddRectFilled(ImVec2(c0.x, std::max(c0.y, q0.y)),
+                              ImVec2(std::min(c0.x + cell + 0.3f, q1.x), std::min(c0.y + cell + 0.3f, q1.y)),
                               mix_u32(neutral, t < 0.0f ? pal.class0 : pal.class1, std::abs(t)));
           }
         }
