@@ -127,6 +127,54 @@ void draw_strip(const char* id, ImVec2 size, const StripPlot& plot) {
   }
 }
 
+void draw_path_plot(const char* id, ImVec2 size, const std::vector<PathRow>& rows,
+                    const std::vector<ImU32>& dot_colours, int highlight) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float font = ImGui::GetFontSize();
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton(id, size);
+  if (rows.empty()) return;
+  float label_w = 0.0f;
+  for (const PathRow& r : rows) label_w = std::max(label_w, ImGui::CalcTextSize(r.label.c_str()).x);
+  const float left = o.x + label_w + font * 0.8f, right = o.x + size.x - font * 4.5f;
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), faint = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const ImU32 ring = to_colour(palette().warning);
+  // One shared axis (always including 0): the rows show how the layer shifts and scales.
+  float lo = 0.0f, hi = 0.0f;
+  for (const PathRow& r : rows)
+    for (float x : r.values) if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (hi - lo < 1e-6f) hi = lo + 1.0f;
+  auto sx = [&](float x) { return left + (x - lo) / (hi - lo) * (right - left); };
+  const float axis_y = o.y + size.y - font * 1.4f;
+  const float row_h = (axis_y - o.y) / static_cast<float>(rows.size());
+  dl->AddLine(ImVec2(sx(0.0f), o.y), ImVec2(sx(0.0f), axis_y), faint);
+  dl->AddLine(ImVec2(left, axis_y), ImVec2(right, axis_y), faint);
+  for (float t : nice_ticks(lo, hi, 7)) {
+    const std::string label = format_number(t);
+    const float w = ImGui::CalcTextSize(label.c_str()).x;
+    dl->AddLine(ImVec2(sx(t), axis_y), ImVec2(sx(t), axis_y + font * 0.3f), text);
+    dl->AddText(ImVec2(sx(t) - w * 0.5f, axis_y + font * 0.3f), text, label.c_str());
+  }
+  std::vector<ImVec2> path;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const std::vector<float>& v = rows[r].values;
+    const float y = o.y + row_h * (static_cast<float>(r) + 0.5f);
+    dl->AddText(ImVec2(o.x, y - font * 0.5f), text, rows[r].label.c_str());
+    dl->AddLine(ImVec2(left, y), ImVec2(right, y), faint);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!std::isfinite(v[i])) continue;
+      dl->AddCircleFilled(ImVec2(sx(v[i]), y), std::max(2.5f, font * 0.2f), i < dot_colours.size() ? dot_colours[i] : text);
+    }
+    if (highlight >= 0 && static_cast<std::size_t>(highlight) < v.size() && std::isfinite(v[static_cast<std::size_t>(highlight)])) {
+      const float hv = v[static_cast<std::size_t>(highlight)];
+      path.emplace_back(sx(hv), y);
+      dl->AddText(ImVec2(right + font * 0.5f, y - font * 0.5f), ring, format_number(hv).c_str());
+    }
+  }
+  for (std::size_t i = 0; i + 1 < path.size(); ++i) dl->AddLine(path[i], path[i + 1], ring, 2.0f);
+  for (const ImVec2& p : path) dl->AddCircle(p, std::max(5.0f, font * 0.4f), ring, 0, 2.0f);
+}
+
 namespace {
 
 ImU32 heat(float p, float alpha) {

@@ -50,6 +50,15 @@ struct StripPlot {
 };
 void draw_strip(const char* id, ImVec2 size, const StripPlot& plot);
 
+// Several value sets of the same samples, one row each on its own axis (e.g. x, x − μ, x̂, y),
+// with the `highlight` sample joined across rows: one sample's path through the layer.
+struct PathRow {
+  std::string label;
+  std::vector<float> values;
+};
+void draw_path_plot(const char* id, ImVec2 size, const std::vector<PathRow>& rows,
+                    const std::vector<ImU32>& dot_colours, int highlight);
+
 // Two mini heatmaps of P(class 1): batch statistics (training) and running (eval), with
 // the batch's points. Probe "<prefix>:boundaries".
 void draw_boundary_pair(const app::Session& session, const app::InspectorModel& model, float width,

@@ -233,6 +233,17 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   effect += "  →  mini-batch loss = " + num(m.batch_loss);
   ImGui::TextWrapped("%s", effect.c_str());
 
+  // One sample's whole path (every sample on each row; the ringed one joined across rows).
+  const std::vector<PathRow> rows = {{"x", eval ? m.x_eval : m.x},
+                                     {"x − μ", stage_view(m, InspectorStage::kCentred, eval).values},
+                                     {"x̂", eval ? m.xhat_eval : m.xhat},
+                                     {"y", eval ? m.y_eval : m.y}};
+  if (!eval_path) {
+    text_disabled_wrapped("Sample " + std::to_string(m.sample + 1) + " (ringed) through the layer, all rows on one axis:");
+    draw_path_plot("inspector_path", ImVec2(width, std::max(font * 6.0f, ImGui::GetContentRegionAvail().y - font * 0.5f)),
+                   rows, plot.dot_colours, m.sample);
+    if (probe) probe->record("inspector:path");
+  }
   if (eval_path) {
     text_disabled_wrapped("Decision boundary with each BatchNorm normalizing by this batch's statistics vs by running statistics:");
     draw_boundary_pair(session, m, width, probe, "inspector");

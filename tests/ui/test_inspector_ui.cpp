@@ -48,6 +48,7 @@ TEST_CASE("ui: the inspector steps through every stage with its buttons", "[ui][
   Session s = inspector_session(Panel::kInspector);
   ui.frames(s, 2);
   REQUIRE(ui.probe().rects.count("inspector:plot") == 1);
+  CHECK(ui.probe().rects.count("inspector:path") == 1);  // one sample's path, on the batch path
   CHECK(s.inspector.stage == InspectorStage::kRaw);
   for (int i = 1; i < kInspectorStageCount; ++i) {
     ui.click(s, "inspector:next");
