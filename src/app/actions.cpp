@@ -4,6 +4,7 @@
 #include "app/builder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -44,12 +45,17 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   s.view = view;
   s.model_version = version;
   refresh_grid(s);
+  rebuild_twin(s);  // Why panel: the twin follows the new settings (twin_run.h)
 }
 
 // Takes up to `count` steps; stops (and pauses) at the first step that fails.
 void run_steps(Session& s, int count) {
+  ensure_twin(s);
   for (int i = 0; i < count; ++i) {
+    const auto started = std::chrono::steady_clock::now();
     Result<StepMetrics> done = s.exp().step();
+    // The twin steps in lockstep (twin_run.h); the timing is for the Why panel's display.
+    after_main_step(s, done.ok(), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (!done.ok()) {
       s.playing = false;
       set_notice(s, done.error().message, done.error().hint);
@@ -142,6 +148,24 @@ void apply(Session& s, const Action& action) {
             s.view.panel = a.panel;
           },
           [&](const act::ToggleHelp&) { s.view.show_help = !s.view.show_help; },
+          [&](const act::SetWhyView& a) {
+            if (static_cast<int>(a.view) < 0 || static_cast<int>(a.view) > static_cast<int>(WhyView::kCost)) {
+              set_notice(s, "Unknown view of the Why panel.");
+              return;
+            }
+            s.view.why_view = a.view;
+          },
+          [&](const act::SelectWhyUnit& a) {
+            const auto& hidden = s.spec.net.hidden;
+            if (a.layer < 0 || a.layer >= static_cast<int>(hidden.size()) || a.unit < 0 ||
+                a.unit >= hidden[static_cast<std::size_t>(a.layer)].width) {
+              set_notice(s, "No such hidden unit (layer " + std::to_string(a.layer + 1) + ", unit " +
+                                std::to_string(a.unit + 1) + ").");
+              return;
+            }
+            s.view.why_layer = a.layer;
+            s.view.why_unit = a.unit;
+          },
           [&](const InspectorAction auto& a) { apply_inspector(s, a); },  // inspector.cpp
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },

@@ -29,6 +29,8 @@ struct SetSpec { ExperimentSpec spec; };        // replace all settings at once
 struct DismissNotice {};
 struct ShowPanel { Panel panel = Panel::kData; };
 struct ToggleHelp {};
+struct SetWhyView { WhyView view = WhyView::kTwin; };  // Why panel sub-view
+struct SelectWhyUnit { int layer = 0; int unit = 0; };  // Why panel: hidden layer and unit
 }  // namespace act
 
 using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, act::Reset,
@@ -46,7 +48,8 @@ using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, a
                             act::InspectLayer, act::InspectFeature, act::InspectSample,
                             act::InspectorNextStage, act::InspectorPrevStage, act::SetInspectorStage,
                             act::SetInspectorEval, act::SetBnAffine, act::BackpropNext, act::BackpropPrev,
-                            act::SetBackpropStep, act::CheckGradients>;
+                            act::SetBackpropStep, act::CheckGradients,
+                            act::SetWhyView, act::SelectWhyUnit>;  // Why panel (twin_run.h)
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
 // (training restarts); if the new spec is invalid, nothing changes and a Notice says why.

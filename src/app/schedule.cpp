@@ -22,6 +22,7 @@ TickReport tick(Session& session, const FrameBudget& budget) {
   report.training_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   refresh_grid(session);
   if (session.view.panel == Panel::kNetwork) refresh_neuron_maps(session);  // throttled
+  if (session.view.panel == Panel::kWhyBnHelps) refresh_twin_view(session);  // throttled (twin_run.h)
   return report;
 }
 

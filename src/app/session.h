@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "core/spec.h"
 #include "app/inspector_state.h"  // BN inspector / backprop stepper state
+#include "app/twin_run.h"  // Why-BN-helps panel state
 
 namespace nl::app {
 
@@ -48,6 +49,9 @@ std::optional<Panel> parse_panel(const std::string& name);
 
 enum class Theme { kDark, kLight };
 
+// Sub-views of the Why-BN-helps panel (ui/why_view.cpp).
+enum class WhyView { kTwin, kDistribution, kGradients, kHistograms, kCost };
+
 // How the playground is shown (not what is trained).
 struct ViewState {
   Panel panel = Panel::kData;
@@ -60,6 +64,8 @@ struct ViewState {
   int selected_unit = -1;
   int weight_layer = -1;            // selected weight: Linear of hidden layer (H = output layer)
   int weight_row = -1, weight_col = -1;
+  WhyView why_view = WhyView::kTwin;  // Why panel: sub-view, and the unit of the ribbons
+  int why_layer = 0, why_unit = 0;
 };
 
 // Training pauses (with a Notice) once a condition is met (checked after every step).
@@ -93,6 +99,7 @@ struct Session {
   StopCondition stop;
   NeuronMaps neuron_maps;
   InspectorState inspector;            // BN inspector and backprop stepper (app/inspector.h)
+  TwinRun twin;                        // Why panel: the twin network and its records
 
   const Experiment& exp() const { return *experiment; }
   Experiment& exp() { return *experiment; }

@@ -52,6 +52,7 @@ constexpr PanelEntry kPanels[] = {
     {app::Panel::kNetwork, "Network", draw_network_view},
     {app::Panel::kInspector, "BN inspector", draw_inspector_view},
     {app::Panel::kBackprop, "Backprop", draw_backprop_view},
+    {app::Panel::kWhyBnHelps, "Why BN helps", draw_why_view},
 };
 
 // A row of tab-like buttons; the selected one is the session's panel (no UI state).

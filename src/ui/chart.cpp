@@ -1,10 +1,14 @@
-// Line chart, ticks and number formatting.
+// Chart toolkit: ticks, number formatting, binning (pure), and the ImDrawList drawing of
+// lines, scatter, ribbons and histograms over one shared frame (axes, legend, hover line).
+// Not here: the shared frame (axes, legend) and histograms, in chart_frame.cpp.
 #include "ui/chart.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+
+#include "ui/chart_frame.h"
 
 namespace nl::ui {
 
@@ -36,114 +40,136 @@ std::vector<float> nice_ticks(float lo, float hi, int target_count) {
   return ticks;
 }
 
-void draw_line_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
-                     const ChartOptions& options) {
-  ImGui::PushID(id);
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("chart", size);
-  const bool hovered = ImGui::IsItemHovered();
-  const float font = ImGui::GetFontSize();
-  const ImVec2 plot_min(origin.x + font * 3.2f, origin.y + font * 0.5f);
-  const ImVec2 plot_max(origin.x + size.x - font * 0.5f, origin.y + size.y - font * 2.6f);
-  dl->AddRectFilled(plot_min, plot_max, IM_COL32(24, 26, 30, 255));
+std::vector<float> log_ticks(float lo, float hi) {
+  std::vector<float> ticks;
+  if (!(std::isfinite(lo) && std::isfinite(hi)) || lo <= 0.0f || hi <= lo) return ticks;
+  const int e0 = static_cast<int>(std::ceil(std::log10(lo) - 1e-6));
+  const int e1 = static_cast<int>(std::floor(std::log10(hi) + 1e-6));
+  const int every = std::max(1, (e1 - e0 + 1 + 5) / 6);  // thin to at most ~6 decades
+  for (int e = e0; e <= e1; e += every) ticks.push_back(static_cast<float>(std::pow(10.0, e)));
+  return ticks;
+}
 
-  // Data range over finite values.
-  std::size_t count = 0;
-  float y_lo = std::numeric_limits<float>::infinity(), y_hi = -y_lo;
+namespace {
+
+float x_at(const std::vector<float>& xs, std::size_t i, const ChartOptions& o) {
+  return xs.empty() ? o.x_start + o.x_step * static_cast<float>(i) : xs[i];
+}
+
+// Plotting every point of a long series costs vertices, not information: draw every k-th.
+std::size_t stride_for(std::size_t n, float width_px) {
+  const auto budget = static_cast<std::size_t>(std::max(64.0f, width_px * 1.5f));
+  return n > budget ? n / budget + 1 : 1;
+}
+
+}  // namespace
+
+int draw_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
+               std::span<const ChartRibbon> ribbons, const ChartOptions& o) {
+  ChartFrame f(id, size, o);
+  // Data ranges over drawable (finite, and > 0 on log axes) values.
   for (const ChartSeries& s : series) {
-    count = std::max(count, s.y.size());
-    for (float v : s.y) {
-      if (!std::isfinite(v)) continue;
-      y_lo = std::min(y_lo, v);
-      y_hi = std::max(y_hi, v);
+    for (std::size_t i = 0; i < s.y.size(); ++i) f.include(x_at(s.x, i, o), s.y[i]);
+  }
+  for (const ChartRibbon& r : ribbons) {
+    for (std::size_t i = 0; i < r.mid.size(); ++i) {
+      const float xv = x_at(r.x, i, o);
+      f.include(xv, r.lo[i]); f.include(xv, r.mid[i]); f.include(xv, r.hi[i]);
     }
   }
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImU32 grid = IM_COL32(70, 74, 82, 255);
-  if (count == 0 || !std::isfinite(y_lo)) {
-    const char* empty = "no data yet: press Play or Step";
-    const ImVec2 ts = ImGui::CalcTextSize(empty);
-    dl->AddText(ImVec2(0.5f * (plot_min.x + plot_max.x - ts.x), 0.5f * (plot_min.y + plot_max.y - ts.y)), text, empty);
-    ImGui::PopID();
-    return;
+  if (!f.finish_ranges()) return 0;
+  f.draw_axes();
+  int drawn = 0;
+  ImDrawList* dl = f.dl;
+  dl->PushClipRect(f.plot_min, f.plot_max, true);
+  for (const ChartRibbon& r : ribbons) {
+    const std::size_t n = std::min({r.lo.size(), r.mid.size(), r.hi.size()});
+    const std::size_t k = stride_for(n, f.plot_max.x - f.plot_min.x);
+    const ImU32 band = (r.colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(70) << IM_COL32_A_SHIFT);
+    std::vector<ImVec2> line;
+    bool any = false;
+    for (std::size_t i = 0; i < n; i += k) {
+      const std::size_t j = std::min(i + k, n - 1);
+      const float x0 = x_at(r.x, i, o), x1 = x_at(r.x, j, o);
+      if (j > i && f.ok(r.lo[i]) && f.ok(r.hi[i]) && f.ok(r.lo[j]) && f.ok(r.hi[j])) {
+        // One convex quad per segment (lo <= hi keeps it convex).
+        const ImVec2 q[4] = {f.to_screen(x0, r.lo[i]), f.to_screen(x1, r.lo[j]), f.to_screen(x1, r.hi[j]),
+                             f.to_screen(x0, r.hi[i])};
+        dl->AddQuadFilled(q[0], q[1], q[2], q[3], band);
+        any = true;
+      }
+      if (f.ok(r.mid[i])) {
+        line.push_back(f.to_screen(x0, r.mid[i]));
+        any = true;
+      } else {
+        if (line.size() >= 2) dl->AddPolyline(line.data(), static_cast<int>(line.size()), r.colour, 0, 2.0f);
+        line.clear();
+      }
+    }
+    if (line.size() >= 2) dl->AddPolyline(line.data(), static_cast<int>(line.size()), r.colour, 0, 2.0f);
+    drawn += any ? 1 : 0;
   }
-  if (options.y_from_zero) y_lo = std::min(y_lo, 0.0f);
-  if (y_hi - y_lo < 1e-6f) y_hi = y_lo + 1.0f;
-  y_hi += (y_hi - y_lo) * 0.05f;
-  const float x_lo = options.x_start;
-  const float x_hi = options.x_start + options.x_step * static_cast<float>(std::max<std::size_t>(count - 1, 1));
-  auto to_screen = [&](float x, float y) {
-    return ImVec2(plot_min.x + (x - x_lo) / (x_hi - x_lo) * (plot_max.x - plot_min.x),
-                  plot_max.y - (y - y_lo) / (y_hi - y_lo) * (plot_max.y - plot_min.y));
-  };
-
-  // Axes: y ticks with grid lines, x ticks along the bottom.
-  for (float t : nice_ticks(y_lo, y_hi, 5)) {
-    const ImVec2 p = to_screen(x_lo, t);
-    dl->AddLine(ImVec2(plot_min.x, p.y), ImVec2(plot_max.x, p.y), grid);
-    const std::string label = format_number(t);
-    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-    dl->AddText(ImVec2(plot_min.x - ts.x - font * 0.3f, p.y - ts.y * 0.5f), text, label.c_str());
-  }
-  for (float t : nice_ticks(x_lo, x_hi, 5)) {
-    const ImVec2 p = to_screen(t, y_lo);
-    dl->AddLine(ImVec2(p.x, plot_max.y), ImVec2(p.x, plot_max.y + font * 0.3f), text);
-    const std::string label = format_number(t);
-    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-    dl->AddText(ImVec2(p.x - ts.x * 0.5f, plot_max.y + font * 0.35f), text, label.c_str());
-  }
-  if (!options.x_label.empty()) {
-    const ImVec2 ts = ImGui::CalcTextSize(options.x_label.c_str());
-    dl->AddText(ImVec2(0.5f * (plot_min.x + plot_max.x - ts.x), plot_max.y + font * 1.4f), text,
-                options.x_label.c_str());
-  }
-
-  // Series: polylines broken at non-finite values.
-  dl->PushClipRect(plot_min, plot_max, true);
   for (const ChartSeries& s : series) {
+    const std::size_t k = s.kind == SeriesKind::kLine ? stride_for(s.y.size(), f.plot_max.x - f.plot_min.x) : 1;
     std::vector<ImVec2> run;
+    bool any = false;
     auto flush = [&] {
       if (run.size() >= 2) dl->AddPolyline(run.data(), static_cast<int>(run.size()), s.colour, 0, 2.0f);
+      if (run.size() == 1) dl->AddCircleFilled(run[0], 2.0f, s.colour);  // an isolated point stays visible
       run.clear();
     };
-    for (std::size_t i = 0; i < s.y.size(); ++i) {
-      if (!std::isfinite(s.y[i])) { flush(); continue; }
-      run.push_back(to_screen(options.x_start + options.x_step * static_cast<float>(i), s.y[i]));
+    for (std::size_t i = 0; i < s.y.size(); i += k) {
+      if (!f.ok(s.y[i])) { flush(); continue; }
+      const ImVec2 p = f.to_screen(x_at(s.x, i, o), s.y[i]);
+      any = true;
+      if (s.kind == SeriesKind::kScatter) dl->AddCircleFilled(p, 3.0f, s.colour, 10);
+      else run.push_back(p);
     }
     flush();
+    drawn += any ? 1 : 0;
   }
   dl->PopClipRect();
 
-  // Legend (top right) and hover readout.
-  float legend_y = plot_min.y + font * 0.2f;
-  for (const ChartSeries& s : series) {
-    const ImVec2 ts = ImGui::CalcTextSize(s.label.c_str());
-    const float x = plot_max.x - ts.x - font * 1.4f;
-    dl->AddRectFilled(ImVec2(x, legend_y + ts.y * 0.35f), ImVec2(x + font * 0.8f, legend_y + ts.y * 0.65f), s.colour);
-    dl->AddText(ImVec2(x + font * 1.0f, legend_y), text, s.label.c_str());
-    legend_y += ts.y;
-  }
-  if (hovered) {
-    const float mx = ImGui::GetIO().MousePos.x;
-    const float fx = (mx - plot_min.x) / (plot_max.x - plot_min.x) * (x_hi - x_lo) + x_lo;
-    const long idx = std::lround((fx - options.x_start) / options.x_step);
-    if (idx >= 0 && static_cast<std::size_t>(idx) < count) {
-      const ImVec2 p = to_screen(options.x_start + options.x_step * static_cast<float>(idx), y_lo);
-      dl->AddLine(ImVec2(p.x, plot_min.y), ImVec2(p.x, plot_max.y), IM_COL32(255, 255, 255, 90));
-      ImGui::BeginTooltip();
-      ImGui::Text("%s %s", options.x_label.c_str(),
-                  format_number(options.x_start + options.x_step * static_cast<float>(idx)).c_str());
-      for (const ChartSeries& s : series) {
-        if (static_cast<std::size_t>(idx) < s.y.size()) {
-          ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s: %s", s.label.c_str(),
-                             format_number(s.y[static_cast<std::size_t>(idx)]).c_str());
-        }
+  for (const ChartRibbon& r : ribbons) f.legend_entry(r.label + " (15/50/85th pct)", r.colour);
+  for (const ChartSeries& s : series) f.legend_entry(s.label, s.colour);
+
+  // Hover: the nearest recorded x of each series and ribbon.
+  if (f.hovered) {
+    const float hx = f.mouse_x();
+    f.hover_line(hx);
+    ImGui::BeginTooltip();
+    ImGui::Text("%s %s", o.x_label.empty() ? "x" : o.x_label.c_str(), format_number(hx).c_str());
+    auto nearest = [&](const std::vector<float>& xs, std::size_t n) {
+      std::size_t best = 0;
+      float best_d = std::numeric_limits<float>::infinity();
+      for (std::size_t i = 0; i < n; ++i) {
+        const float d = std::fabs(x_at(xs, i, o) - hx);
+        if (d < best_d) { best_d = d; best = i; }
       }
-      ImGui::EndTooltip();
+      return best;
+    };
+    for (const ChartRibbon& r : ribbons) {
+      const std::size_t n = std::min({r.lo.size(), r.mid.size(), r.hi.size()});
+      if (n == 0) continue;
+      const std::size_t i = nearest(r.x, n);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.colour), "%s: 15th %s, median %s, 85th %s",
+                         r.label.c_str(), format_number(r.lo[i]).c_str(), format_number(r.mid[i]).c_str(),
+                         format_number(r.hi[i]).c_str());
     }
+    for (const ChartSeries& s : series) {
+      if (s.y.empty()) continue;
+      const std::size_t i = nearest(s.x, s.y.size());
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s: %s", s.label.c_str(),
+                         format_number(s.y[i]).c_str());
+    }
+    ImGui::EndTooltip();
   }
-  ImGui::PopID();
+  return drawn;
+}
+
+void draw_line_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
+                     const ChartOptions& options) {
+  draw_chart(id, size, series, {}, options);
 }
 
 }  // namespace nl::ui

@@ -42,5 +42,7 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
                          const ViewResources& resources, UiProbe* probe);
 void draw_backprop_view(const app::Session& session, app::ActionQueue& actions,
                         const ViewResources& resources, UiProbe* probe);
+void draw_why_view(const app::Session& session, app::ActionQueue& actions,
+                   const ViewResources& resources, UiProbe* probe);
 
 }  // namespace nl::ui

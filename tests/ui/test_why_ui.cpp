@@ -1,0 +1,126 @@
+// The "Why BN helps" panel, headless: open it by its tab, train 200 frames, switch
+// sub-views and units by clicking, and check state, drawn charts and the visible text.
+#include <cmath>
+#include <string>
+
+#include "headless_ui.h"
+
+using namespace nl;
+using namespace nl::app;
+using nl::ui::testing::HeadlessUi;
+
+namespace {
+
+Session fresh(const ExperimentSpec& spec = default_spec()) {
+  Result<Session> s = make_session(spec);
+  REQUIRE(s.ok());
+  return std::move(s.value());
+}
+
+// Every text the panel recorded ("text:..."): none may show a NaN or Inf.
+void check_no_nan_text(const HeadlessUi& ui) {
+  int texts = 0;
+  for (const auto& [name, rect] : ui.probe().rects) {
+    if (name.rfind("text:", 0) != 0) continue;
+    ++texts;
+    INFO(name);
+    CHECK(name.find("nan") == std::string::npos);
+    CHECK(name.find("inf") == std::string::npos);
+  }
+  CHECK(texts > 0);
+}
+
+int vertices() { return ImGui::GetDrawData()->TotalVtxCount; }
+
+}  // namespace
+
+TEST_CASE("why ui: the tab opens the panel; 200 frames of training draw both networks", "[ui][why]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  ui.frames(s, 2);
+  ui.click(s, "panel:Why BN helps");
+  REQUIRE(s.view.panel == Panel::kWhyBnHelps);
+  ui.click(s, "play");
+  REQUIRE(s.playing);
+  ui.frames(s, 200);
+  CHECK(s.exp().metrics().step >= 200);
+  REQUIRE(s.twin.twin.has_value());
+  CHECK(s.twin.twin->metrics().step == s.exp().metrics().step);
+  CHECK(s.twin.main_grid.size() == static_cast<std::size_t>(s.twin.grid_resolution * s.twin.grid_resolution));
+  for (const char* name : {"why:heatmap_with", "why:heatmap_without", "why:chart_loss", "why:chart_accuracy"}) {
+    INFO(name);
+    CHECK(ui.probe().rects.count(name) == 1);
+  }
+  CHECK(vertices() > 5000);  // two 28x28 heatmaps alone are ~6000 vertices
+  check_no_nan_text(ui);
+}
+
+TEST_CASE("why ui: sub-views switch by click and each draws its chart", "[ui][why]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  apply(s, act::ShowPanel{Panel::kWhyBnHelps});
+  apply(s, act::Step{60});
+  ui.frames(s, 6);
+  const struct { const char* button; WhyView view; const char* chart; } kCases[] = {
+      {"why:dist", WhyView::kDistribution, "why:chart_ribbons"},
+      {"why:grad", WhyView::kGradients, "why:chart_grads"},
+      {"why:hist", WhyView::kHistograms, "why:hist1"},
+      {"why:cost", WhyView::kCost, "why:cost_bars"},
+      {"why:twin", WhyView::kTwin, "why:chart_loss"}};
+  for (const auto& c : kCases) {
+    INFO(c.button);
+    ui.click(s, c.button);
+    CHECK(s.view.why_view == c.view);
+    ui.frames(s, 5);
+    CHECK(ui.probe().rects.count(c.chart) == 1);
+    CHECK(vertices() > 1500);
+    check_no_nan_text(ui);
+  }
+  // The cost view's bytes: the real cache of the default net (2 BN layers x 1120 bytes).
+  ui.click(s, "why:cost");
+  CHECK(ui.probe().rects.count("text:2240 bytes (batch size 32)") == 1);
+}
+
+TEST_CASE("why ui: unit and layer arrows select what the ribbons show", "[ui][why]") {
+  HeadlessUi ui;
+  Session s = fresh();
+  apply(s, act::ShowPanel{Panel::kWhyBnHelps});
+  apply(s, act::SetWhyView{WhyView::kDistribution});
+  ui.frames(s, 3);
+  ui.click(s, "why:unit+");
+  CHECK(s.view.why_unit == 1);
+  ui.click(s, "why:unit+");
+  CHECK(s.view.why_unit == 2);
+  ui.click(s, "why:unit-");
+  CHECK(s.view.why_unit == 1);
+  ui.click(s, "why:layer+");
+  CHECK(s.view.why_layer == 1);
+  CHECK(s.view.why_unit == 0);
+  ui.click(s, "why:layer+");  // already the last layer: nothing changes
+  CHECK(s.view.why_layer == 1);
+  CHECK_FALSE(s.notice.has_value());
+}
+
+TEST_CASE("why ui: a diverged network is shown as diverged, never as NaN", "[ui][why]") {
+  HeadlessUi ui;
+  ExperimentSpec spec = default_spec();
+  for (HiddenLayerSpec& h : spec.net.hidden) {
+    h.norm = NormKind::kNone;
+    h.activation = Activation::kIdentity;  // at lr 10 this plain net diverges within ~10 steps
+  }
+  spec.optimizer.learning_rate = 10.0f;
+  Session s = fresh(spec);
+  apply(s, act::ShowPanel{Panel::kWhyBnHelps});
+  for (int i = 0; i < 200 && !s.exp().diverged(); ++i) apply(s, act::Step{1});
+  REQUIRE(s.exp().diverged());
+  for (WhyView v : {WhyView::kTwin, WhyView::kDistribution, WhyView::kGradients, WhyView::kHistograms, WhyView::kCost}) {
+    apply(s, act::SetWhyView{v});
+    ui.frames(s, 3);
+    check_no_nan_text(ui);
+  }
+  bool shown = false;
+  for (const auto& [name, rect] : ui.probe().rects) {
+    if (name.rfind("text:without: diverged at step " + std::to_string(s.twin.main_diverged_at), 0) == 0) shown = true;
+  }
+  CHECK(shown);
+}
