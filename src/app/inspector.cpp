@@ -193,6 +193,8 @@ InspectorModel inspector_model(const Session& s) {
     for (float v : m.x_eval) var += (v - mu) * (v - mu);
     var /= count;
   }
+  m.eval_mean = static_cast<float>(mu);
+  m.eval_var = static_cast<float>(var);
   const double is = 1.0 / std::sqrt(var + static_cast<double>(real_bn.eps));
   m.xhat_eval.resize(m.x_eval.size());
   for (std::size_t i = 0; i < m.x_eval.size(); ++i)

@@ -41,6 +41,8 @@ struct InspectorModel {
   // Eval path (the network in eval mode on the same batch: upstream layers use running
   // statistics too, so x_eval can differ from x).
   std::vector<float> x_eval, xhat_eval, y_eval;
+  float eval_mean = 0, eval_var = 1;  // what eval normalizes with: running stats, or (not
+                                      // tracking) the statistics of x_eval itself
   // Next layer and loss.
   std::string next_layer;            // e.g. "relu1"
   bool next_is_elementwise = false;  // activation: next_out is this feature after it

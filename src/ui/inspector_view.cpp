@@ -28,8 +28,8 @@ struct StageView {
 StageView stage_view(const app::InspectorModel& m, InspectorStage stage, bool eval) {
   const Palette& pal = palette();
   const ImU32 mark = to_colour(pal.with_bn), band = to_colour(pal.with_bn, 0.18f), run = to_colour(pal.without_bn);
-  const float mu = eval ? m.running_mean_before : m.mean;
-  const float sd = eval ? std::sqrt(m.running_var_before + m.eps) : m.std_dev;
+  const float mu = eval ? m.eval_mean : m.mean;
+  const float sd = eval ? std::sqrt(m.eval_var + m.eps) : m.std_dev;
   const std::vector<float>& x = eval ? m.x_eval : m.x;
   std::vector<float> centred(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) centred[i] = x[i] - mu;
@@ -67,8 +67,8 @@ std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage s
   double sum = 0, sq = 0;
   for (float v : m.x) sum += v;
   for (float v : m.centred) sq += static_cast<double>(v) * v;
-  const float mu = eval ? m.running_mean_before : m.mean;
-  const float var = eval ? m.running_var_before : m.var;
+  const float mu = eval ? m.eval_mean : m.mean;
+  const float var = eval ? m.eval_var : m.var;
   const float xk = eval ? m.x_eval[k] : m.x[k];
   const float sd = std::sqrt(var + m.eps);
   const float xh = eval ? m.xhat_eval[k] : m.xhat[k];
@@ -110,7 +110,7 @@ std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage s
     }
     case InspectorStage::kEval:
       return {"eval (model.eval()): x\u0302 = (x − running_mean)/√(running_var + ε), no batch statistics",
-              "sample " + s + ": (" + num(m.x_eval[k]) + " − " + term(m.running_mean_before) + ") / √(" + num(m.running_var_before) + " + ε) = " +
+              "sample " + s + ": (" + num(m.x_eval[k]) + " − " + term(m.eval_mean) + ") / √(" + num(m.eval_var) + " + ε) = " +
                   num(m.xhat_eval[k]) + "  → y = " + num(m.y_eval[k]) + "   (batch path: y = " + num(m.y[k]) + ")",
               "running_var holds averages of σ²_B·m/(m−1) (m = " + n + "): the unbiased estimate of the variance"};
   }

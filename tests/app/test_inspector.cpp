@@ -94,6 +94,8 @@ TEST_CASE("inspector: stage values equal hand math over the mini-batch", "[app][
     CHECK(close(m.xhat_eval[k], (x[k] - bn.running_mean[2]) / std::sqrt(bn.running_var[2] + 1e-5)));
     CHECK(close(m.y_eval[k], bn.gamma[2] * m.xhat_eval[k] + bn.beta[2]));
   }
+  CHECK(m.eval_mean == bn.running_mean[2]);
+  CHECK(m.eval_var == bn.running_var[2]);
   // Next layer: ReLU of y.
   REQUIRE(m.next_is_elementwise);
   for (int i = 0; i < n; ++i) CHECK(close(m.next_out[static_cast<std::size_t>(i)], std::max(0.0f, m.y[static_cast<std::size_t>(i)])));
@@ -310,4 +312,29 @@ TEST_CASE("inspector: before the first step the batch is the first B training po
   CHECK(m.batch_source.find("no step") != std::string::npos);
   CHECK(m.running_mean_before == 0.0f);
   CHECK(m.running_var_before == 1.0f);
+}
+
+TEST_CASE("inspector: without running statistics eval normalizes with the batch's own statistics; cumulative momentum is 1/t", "[app][inspector]") {
+  ExperimentSpec spec = default_spec();
+  spec.net.norm.track_running_stats = false;
+  Session s = fresh_session(spec);
+  apply(s, act::Step{2});
+  const InspectorModel m = inspector_model(s);
+  REQUIRE(m.ok);
+  CHECK_FALSE(m.tracks_running);
+  double mu = 0;
+  for (float v : m.x_eval) mu += v;
+  mu /= static_cast<double>(m.x_eval.size());
+  CHECK(close(m.eval_mean, mu));
+  CHECK(close(m.eval_mean, m.mean));  // first layer: eval input = training input
+  for (std::size_t i = 0; i < m.x.size(); ++i) CHECK(close(m.xhat_eval[i], m.xhat[i], 1e-3));
+
+  ExperimentSpec cumulative = default_spec();
+  cumulative.net.norm.momentum = std::nullopt;
+  Session c = fresh_session(cumulative);
+  apply(c, act::Step{3});
+  const InspectorModel mc = inspector_model(c);
+  REQUIRE(mc.ok);
+  CHECK(mc.cumulative);
+  CHECK(close(mc.momentum, 1.0 / 4.0));  // the inspection is the 4th batch the layer sees
 }
