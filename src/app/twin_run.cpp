@@ -148,6 +148,13 @@ void after_main_step(Session& s, bool main_ok, double main_seconds) {
   t.main_step_ms = running_average(t.main_step_ms, main_seconds * 1e3, n);
   record(t.main_pct, s.exp());
   if (!t.twin || t.twin_diverged_at >= 0 || !t.twin_error.empty()) return;
+  // Optimizer settings change mid-training without a rebuild (act::SetOptimizer): follow them.
+  const OptimizerSpec& mo = s.exp().spec().optimizer;
+  const OptimizerSpec& to = t.twin->spec().optimizer;
+  if (mo.kind != to.kind || mo.learning_rate != to.learning_rate || mo.momentum != to.momentum ||
+      mo.weight_decay != to.weight_decay || mo.beta1 != to.beta1 || mo.beta2 != to.beta2 || mo.adam_eps != to.adam_eps) {
+    if (Status st = t.twin->set_optimizer(mo); !st.ok()) t.twin_error = st.error().message;
+  }
   const auto start = std::chrono::steady_clock::now();
   Result<StepMetrics> done = t.twin->step();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

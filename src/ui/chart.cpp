@@ -82,31 +82,44 @@ int draw_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
   int drawn = 0;
   ImDrawList* dl = f.dl;
   dl->PushClipRect(f.plot_min, f.plot_max, true);
+  // Bands first (all ribbons), then every median line on top, so no band hides a line.
+  // Anti-aliased fill fringes would draw a seam between neighbouring quads: off for bands.
+  const ImDrawListFlags saved_flags = dl->Flags;
+  dl->Flags &= ~ImDrawListFlags_AntiAliasedFill;
   for (const ChartRibbon& r : ribbons) {
     const std::size_t n = std::min({r.lo.size(), r.mid.size(), r.hi.size()});
     const std::size_t k = stride_for(n, f.plot_max.x - f.plot_min.x);
-    const ImU32 band = (r.colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(70) << IM_COL32_A_SHIFT);
-    std::vector<ImVec2> line;
-    bool any = false;
+    const ImU32 band = (r.colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(80) << IM_COL32_A_SHIFT);
     for (std::size_t i = 0; i < n; i += k) {
       const std::size_t j = std::min(i + k, n - 1);
+      if (j == i || !(f.ok(r.lo[i]) && f.ok(r.hi[i]) && f.ok(r.lo[j]) && f.ok(r.hi[j]))) continue;
       const float x0 = x_at(r.x, i, o), x1 = x_at(r.x, j, o);
-      if (j > i && f.ok(r.lo[i]) && f.ok(r.hi[i]) && f.ok(r.lo[j]) && f.ok(r.hi[j])) {
-        // One convex quad per segment (lo <= hi keeps it convex).
-        const ImVec2 q[4] = {f.to_screen(x0, r.lo[i]), f.to_screen(x1, r.lo[j]), f.to_screen(x1, r.hi[j]),
-                             f.to_screen(x0, r.hi[i])};
-        dl->AddQuadFilled(q[0], q[1], q[2], q[3], band);
-        any = true;
-      }
-      if (f.ok(r.mid[i])) {
-        line.push_back(f.to_screen(x0, r.mid[i]));
-        any = true;
-      } else {
-        if (line.size() >= 2) dl->AddPolyline(line.data(), static_cast<int>(line.size()), r.colour, 0, 2.0f);
-        line.clear();
-      }
+      // One convex quad per segment (lo <= hi keeps it convex).
+      dl->AddQuadFilled(f.to_screen(x0, r.lo[i]), f.to_screen(x1, r.lo[j]), f.to_screen(x1, r.hi[j]),
+                        f.to_screen(x0, r.hi[i]), band);
     }
-    if (line.size() >= 2) dl->AddPolyline(line.data(), static_cast<int>(line.size()), r.colour, 0, 2.0f);
+  }
+  dl->Flags = saved_flags;
+  for (const ChartRibbon& r : ribbons) {
+    const std::size_t n = std::min({r.lo.size(), r.mid.size(), r.hi.size()});
+    const std::size_t k = stride_for(n, f.plot_max.x - f.plot_min.x);
+    const ImU32 edge = (r.colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(150) << IM_COL32_A_SHIFT);
+    bool any = false;
+    // The 15th and 85th percentile edges thin, the median thick; each broken at non-finite values.
+    for (const std::vector<float>* v : {&r.lo, &r.hi, &r.mid}) {
+      const bool mid = v == &r.mid;
+      std::vector<ImVec2> line;
+      auto flush = [&] {
+        if (line.size() >= 2) dl->AddPolyline(line.data(), static_cast<int>(line.size()), mid ? r.colour : edge, 0, mid ? 2.0f : 1.0f);
+        line.clear();
+      };
+      for (std::size_t i = 0; i < n; i += k) {
+        if (!f.ok((*v)[i])) { flush(); continue; }
+        line.push_back(f.to_screen(x_at(r.x, i, o), (*v)[i]));
+        any = true;
+      }
+      flush();
+    }
     drawn += any ? 1 : 0;
   }
   for (const ChartSeries& s : series) {
@@ -130,6 +143,7 @@ int draw_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
   }
   dl->PopClipRect();
 
+  f.legend_from_bottom(static_cast<int>(ribbons.size() + series.size()));
   for (const ChartRibbon& r : ribbons) f.legend_entry(r.label + " (15/50/85th pct)", r.colour);
   for (const ChartSeries& s : series) f.legend_entry(s.label, s.colour);
 

@@ -45,6 +45,7 @@ struct ChartOptions {
   bool y_from_zero = true;  // ignored with log_y
   bool log_y = false;     // log10 axis; values <= 0 are gaps
   const char* empty_text = "no data yet: press Play or Step";
+  bool legend_bottom = false;  // legend in the bottom-right corner instead of the top-right
 };
 
 // Draws a chart of lines/scatter series and ribbons in a box of `size` at the cursor and

@@ -24,7 +24,7 @@ ChartFrame::ChartFrame(const char* id, ImVec2 size, const ChartOptions& options)
   font = ImGui::GetFontSize();
   const float left = font * (o.y_label.empty() ? 3.4f : 4.6f);
   plot_min = ImVec2(origin.x + left, origin.y + font * 0.5f);
-  plot_max = ImVec2(origin.x + size.x - font * 0.5f, origin.y + size.y - font * (o.x_label.empty() ? 1.6f : 2.7f));
+  plot_max = ImVec2(origin.x + size.x - font * 1.2f, origin.y + size.y - font * (o.x_label.empty() ? 1.6f : 2.7f));
   dl->AddRectFilled(plot_min, plot_max, IM_COL32(24, 26, 30, 255));
   text = ImGui::GetColorU32(ImGuiCol_Text);
   legend_y = plot_min.y + font * 0.2f;
@@ -114,6 +114,10 @@ void ChartFrame::hover_line(float x) {
   dl->AddLine(ImVec2(px, plot_min.y), ImVec2(px, plot_max.y), IM_COL32(255, 255, 255, 90));
 }
 
+void ChartFrame::legend_from_bottom(int entries) {
+  if (o.legend_bottom) legend_y = plot_max.y - font * 0.2f - ImGui::GetTextLineHeight() * static_cast<float>(entries);
+}
+
 void ChartFrame::legend_entry(const std::string& label, ImU32 colour) {
   const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
   const float x = plot_max.x - ts.x - font * 1.4f;
@@ -187,6 +191,7 @@ int draw_histogram(const char* id, ImVec2 size, std::span<const HistogramSeries>
     ++drawn;
   }
   f.dl->PopClipRect();
+  f.legend_from_bottom(static_cast<int>(series.size()));
   for (const HistogramSeries& s : series) f.legend_entry(s.label, s.colour);
   if (f.hovered) {
     const float hx = f.mouse_x();

@@ -27,6 +27,7 @@ struct ChartFrame {
   float mouse_x() const;             // data x under the mouse
   void hover_line(float x);
   void legend_entry(const std::string& label, ImU32 colour);
+  void legend_from_bottom(int entries);  // options.legend_bottom: start so `entries` end at the bottom
 
   const ChartOptions& o;
   ImDrawList* dl = nullptr;

@@ -41,7 +41,7 @@ void stepper(const char* id, const char* text, int value, int count, UiProbe* pr
 void draw_distribution(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
   const auto& hidden = s.spec.net.hidden;
   if (hidden.empty()) {
-    label(probe, "No hidden layers: add one in the Network panel to see its distribution.");
+    label(probe, "no_layers", "No hidden layers: add one in the Network panel to see its distribution.");
     return;
   }
   const int layers = static_cast<int>(hidden.size());
@@ -107,7 +107,7 @@ void draw_histograms(const app::Session& s, UiProbe* probe) {
                      "weights. With BN they stay centred and scaled; without, their spread follows the weights.");
   const std::size_t layers = std::max(w.size(), wo.size());
   if (layers == 0) {
-    label(probe, "No hidden layers to show.");
+    label(probe, "no_layers", "No hidden layers to show.");
     return;
   }
   const float font = ImGui::GetFontSize();

@@ -17,8 +17,9 @@ namespace nl::ui::why {
 ImU32 with_colour(float shade = 0.0f);
 ImU32 without_colour(float shade = 0.0f);
 
-// Text the tests can see: drawn with TextUnformatted and recorded as "text:<s>".
-void label(UiProbe* probe, const std::string& s);
+// Text the tests can see: drawn with TextUnformatted and recorded as "text:<slot>=<s>",
+// replacing the slot's previous text (the probe stays bounded however long the app runs).
+void label(UiProbe* probe, const std::string& slot, const std::string& s);
 // "with BN" / "without BN" (or the norm's name) for the session's two networks.
 std::string with_name(const app::Session& s);
 // "step k" or "diverged at step k" for one network (never a NaN).

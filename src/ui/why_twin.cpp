@@ -122,6 +122,7 @@ void draw_twin(const app::Session& s, UiProbe* probe) {
                              history_series(wo, &StepMetrics::train_accuracy, "without train", without_colour()),
                              history_series(wo, &StepMetrics::test_accuracy, "without test", without_colour(0.55f))};
   o.y_label = "accuracy";
+  o.legend_bottom = true;  // accuracies end near 1: keep the legend off the curves
   draw_chart("why_accuracy", ImVec2(chart_w, chart_h), acc, {}, o);
   if (probe) probe->record("why:chart_accuracy");
 }
@@ -134,19 +135,19 @@ void draw_cost(const app::Session& s, UiProbe* probe) {
   const std::vector<app::BnCacheBytes> bytes = w ? app::bn_cache_bytes(w->network()) : std::vector<app::BnCacheBytes>{};
   std::size_t total = 0;
   if (bytes.empty()) {
-    label(probe, "No BatchNorm or Batch Renorm layer in the normalized network (other norms keep no batch statistics).");
+    label(probe, "cost_note", "No BatchNorm or Batch Renorm layer in the normalized network (other norms keep no batch statistics).");
   } else if (w && w->metrics().step == 0) {
-    label(probe, "The caches fill on the first training step: press Step or Play.");
+    label(probe, "cost_note", "The caches fill on the first training step: press Step or Play.");
   } else if (ImGui::BeginTable("why_bytes", 2, ImGuiTableFlags_BordersInnerH)) {
     for (const app::BnCacheBytes& b : bytes) {
       ImGui::TableNextRow();
-      ImGui::TableNextColumn(); label(probe, b.name);
-      ImGui::TableNextColumn(); label(probe, std::to_string(b.bytes) + " bytes");
+      ImGui::TableNextColumn(); ImGui::TextUnformatted(b.name.c_str());
+      ImGui::TableNextColumn(); label(probe, b.name, std::to_string(b.bytes) + " bytes");
       total += b.bytes;
     }
     ImGui::TableNextRow();
-    ImGui::TableNextColumn(); label(probe, "total");
-    ImGui::TableNextColumn(); label(probe, std::to_string(total) + " bytes (batch size " + std::to_string(s.spec.batch_size) + ")");
+    ImGui::TableNextColumn(); ImGui::TextUnformatted("total");
+    ImGui::TableNextColumn(); label(probe, "total", std::to_string(total) + " bytes (batch size " + std::to_string(s.spec.batch_size) + ")");
     ImGui::EndTable();
   }
   ImGui::Spacing();
@@ -156,9 +157,9 @@ void draw_cost(const app::Session& s, UiProbe* probe) {
   const double w_ms = main_is_with ? t.main_step_ms : t.twin_step_ms;
   const double wo_ms = main_is_with ? t.twin_step_ms : t.main_step_ms;
   const bool timed = w_ms > 0.0 && wo_ms > 0.0;
-  label(probe, with_name(s) + ": " + (timed ? format_number(w_ms) + " ms" : std::string("not measured yet")));
-  label(probe, "without: " + (timed ? format_number(wo_ms) + " ms" : std::string("not measured yet")));
-  if (timed) label(probe, "ratio: " + format_number(w_ms / wo_ms) + "\xC3\x97");
+  label(probe, "time_with", with_name(s) + ": " + (timed ? format_number(w_ms) + " ms" : std::string("not measured yet")));
+  label(probe, "time_without", "without: " + (timed ? format_number(wo_ms) + " ms" : std::string("not measured yet")));
+  if (timed) label(probe, "ratio", "ratio: " + format_number(w_ms / wo_ms) + "\xC3\x97");
   const float font = ImGui::GetFontSize();
   const float bar_w = ImGui::GetContentRegionAvail().x * 0.6f;
   const double top = std::max(w_ms, wo_ms);

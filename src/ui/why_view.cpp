@@ -24,9 +24,13 @@ ImU32 shade_of(const ImVec4& c, float shade) {
 ImU32 with_colour(float shade) { return shade_of(palette().with_bn, shade); }
 ImU32 without_colour(float shade) { return shade_of(palette().without_bn, shade); }
 
-void label(UiProbe* probe, const std::string& s) {
+void label(UiProbe* probe, const std::string& slot, const std::string& s) {
   ImGui::TextUnformatted(s.c_str());
-  if (probe) probe->record("text:" + s);
+  if (!probe) return;
+  const std::string prefix = "text:" + slot + "=";
+  auto it = probe->rects.lower_bound(prefix);
+  while (it != probe->rects.end() && it->first.compare(0, prefix.size(), prefix) == 0) it = probe->rects.erase(it);
+  probe->record(prefix + s);
 }
 
 std::string with_name(const app::Session& s) {
@@ -86,11 +90,11 @@ void draw_why_view(const app::Session& s, app::ActionQueue& actions, const ViewR
   const std::int64_t w_div = main_is_with ? t.main_diverged_at : t.twin_diverged_at;
   const std::int64_t wo_div = main_is_with ? t.twin_diverged_at : t.main_diverged_at;
   ImGui::PushStyleColor(ImGuiCol_Text, why::with_colour(0.3f));
-  why::label(probe, with + ": " + why::status_of(w, w_div, main_is_with ? std::string() : t.twin_error));
+  why::label(probe, "status_with", with + ": " + why::status_of(w, w_div, main_is_with ? std::string() : t.twin_error));
   ImGui::PopStyleColor();
   ImGui::SameLine(0.0f, ImGui::GetFontSize() * 2.0f);
   ImGui::PushStyleColor(ImGuiCol_Text, why::without_colour(0.3f));
-  why::label(probe, "without: " + why::status_of(wo, wo_div, main_is_with ? t.twin_error : std::string()));
+  why::label(probe, "status_without", "without: " + why::status_of(wo, wo_div, main_is_with ? t.twin_error : std::string()));
   ImGui::PopStyleColor();
   ImGui::Separator();
 

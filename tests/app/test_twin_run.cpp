@@ -214,3 +214,16 @@ TEST_CASE("twin: the view refresh computes both grids and probe pre-activations"
   CHECK(s.twin.main_preact[0].size() == 8u * 225u);  // 8 units x probe (225 training points)
   CHECK(s.twin.view_version == s.model_version);
 }
+
+TEST_CASE("twin: follows optimizer changes made without a rebuild", "[app][twin]") {
+  Session s = fresh_session();
+  apply(s, act::Step{3});
+  OptimizerSpec o = s.spec.optimizer;
+  o.learning_rate = 0.05f;
+  apply(s, act::SetOptimizer{o});
+  apply(s, act::Step{2});
+  REQUIRE(s.twin.twin.has_value());
+  CHECK(s.twin.twin->spec().optimizer.learning_rate == 0.05f);
+  CHECK(s.twin.twin->metrics().step == 5);
+  CHECK(s.twin.twin_error.empty());
+}
