@@ -163,12 +163,6 @@ Result<StepMetrics> Experiment::step() {
     return make_error("Training diverged: the step produced NaN or Inf; the model was restored to before that step.",
                       "Reset the experiment, e.g. with a smaller learning rate.");
   }
-  s.last_batch.assign(order.begin() + static_cast<std::ptrdiff_t>(cursor),
-                      order.begin() + static_cast<std::ptrdiff_t>(cursor + B));
-  s.order = std::move(order);
-  s.cursor = cursor + B;
-  s.shuffle_rng = rng;
-
   StepMetrics m = s.metrics;  // carried over unless measured below
   m.step = s.metrics.step + 1;
   m.epoch = epoch;
@@ -191,7 +185,24 @@ Result<StepMetrics> Experiment::step() {
     if (probe_is_train) fill_layer_metrics(s.net, s.probe, train_outputs, layer_metrics);
     else fill_layer_metrics(s.net, s.probe, layer_metrics);
     m.layers = std::move(layer_metrics);
+    // Finite weights can still overflow the logits (e.g. 1e27-sized weights at a huge
+    // learning rate): an eval loss that is not a number is divergence too, caught here,
+    // at the step that caused it, before anything is committed.
+    if (!std::isfinite(m.train_loss) || !std::isfinite(m.test_loss)) {
+      s.net = std::move(backup_net);
+      s.opt = std::move(backup_opt);
+      s.diverged = true;
+      return make_error("Training diverged: the network's outputs overflowed (loss is not a number); "
+                        "the model was restored to before that step.",
+                        "Reset the experiment, e.g. with a smaller learning rate.");
+    }
   }
+  s.last_batch.assign(order.begin() + static_cast<std::ptrdiff_t>(cursor),
+                      order.begin() + static_cast<std::ptrdiff_t>(cursor + B));
+  s.order = std::move(order);
+  s.cursor = cursor + B;
+  s.shuffle_rng = rng;
+
   s.metrics = m;
   s.history.push_back(m);
   return m;

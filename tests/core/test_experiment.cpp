@@ -1,6 +1,8 @@
 // Experiment facade: create/validate, steps, learning, determinism, divergence restore.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "core/experiment.h"
 #include "test_util.h"
 
@@ -141,4 +143,30 @@ TEST_CASE("experiment: metrics interval measures every n-th step and leaves trai
   CHECK(hb[4].train_loss == ha[4].train_loss);
   CHECK(hb[11].metrics_step == 10);
   CHECK(hb[11].test_accuracy == ha[9].test_accuracy);
+}
+
+TEST_CASE("experiment: no accepted step has a loss that is not a number (huge learning rate)", "[core][experiment]") {
+  // Identity activations, no normalization, lr 100 with momentum 0.99: the weights grow by
+  // ~1e12 per step and the eval logits overflow while the weights are still finite. The
+  // step that overflows must be the one refused, not the one after it.
+  ExperimentSpec spec;
+  spec.optimizer.learning_rate = 100.0f;
+  spec.optimizer.momentum = 0.99f;
+  spec.net.hidden = {HiddenLayerSpec{64, Activation::kIdentity, NormKind::kNone, NormPlacement::kBeforeActivation},
+                     HiddenLayerSpec{64, Activation::kIdentity, NormKind::kNone, NormPlacement::kBeforeActivation}};
+  auto e = Experiment::create(spec);
+  REQUIRE(e.ok());
+  int accepted = 0;
+  for (int i = 0; i < 200 && !e->diverged(); ++i) {
+    if (!e->step().ok()) break;
+    ++accepted;
+    const StepMetrics& m = e->metrics();
+    INFO("step " << m.step << ": train loss " << m.train_loss << ", test loss " << m.test_loss);
+    REQUIRE(std::isfinite(m.train_loss));
+    REQUIRE(std::isfinite(m.test_loss));
+    REQUIRE(std::isfinite(m.batch_loss));
+  }
+  CHECK(e->diverged());
+  CHECK(accepted >= 1);
+  for (const StepMetrics& m : e->history()) CHECK(std::isfinite(m.train_loss));
 }
