@@ -230,10 +230,17 @@ void draw_network_diagram(const app::Session& s, app::ActionQueue& actions, cons
     ImGui::SetTooltip("hidden %d, neuron %d: click to inspect", hover.neuron_layer + 1, hover.neuron_unit + 1);
     if (clicked) actions.push_back(app::act::SelectNeuron{hover.neuron_layer, hover.neuron_unit});
   } else if (hover.weight_layer >= 0) {
-    ImGui::SetTooltip("weight %s %d \xE2\x86\x90 %s %d = %s\nclick to edit", column_name(hover.weight_layer + 1, L.hidden).c_str(),
+    ImGui::SetTooltip("weight %s %d \xE2\x86\x90 %s %d = %s\nclick to edit, or turn the mouse wheel",
+                      column_name(hover.weight_layer + 1, L.hidden).c_str(),
                       hover.weight_row + 1, column_name(hover.weight_layer, L.hidden).c_str(), hover.weight_col + 1,
                       format_number(hover.weight_value).c_str());
     if (clicked) actions.push_back(app::act::SelectWeight{hover.weight_layer, hover.weight_row, hover.weight_col});
+    // The wheel edits the hovered weight in place: 0.05 per notch.
+    const float wheel = ImGui::GetIO().MouseWheel;
+    if (wheel != 0.0f && std::isfinite(hover.weight_value)) {
+      actions.push_back(app::act::SetWeight{hover.weight_layer, hover.weight_row, hover.weight_col,
+                                            std::clamp(hover.weight_value + 0.05f * wheel, -100.0f, 100.0f)});
+    }
   }
 }
 

@@ -127,6 +127,13 @@ TEST_CASE("ui: clicking a neuron selects it; clicking a link and +0.1 edits that
   CHECK(s.model_version > version);
   ui.click(s, "weight_zero");
   CHECK(std::get<Linear>(s.exp().network().layers()[static_cast<std::size_t>(li)]).weight(3, 0) == 0.0f);
+  // Hovering the link and turning the mouse wheel edits it in place (0.05 per notch).
+  ImGui::GetIO().MousePos = ui.probe().centre("weight:1:3:0");
+  ui.frame(s);
+  ImGui::GetIO().MouseWheel = 2.0f;
+  ui.frame(s);
+  CHECK(std::get<Linear>(s.exp().network().layers()[static_cast<std::size_t>(li)]).weight(3, 0) ==
+        Approx(0.1f).margin(1e-5));
 }
 
 TEST_CASE("ui: the step stop condition pauses training with a notice; e trains one epoch", "[ui][training]") {
