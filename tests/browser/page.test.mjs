@@ -131,6 +131,44 @@ try {
   checks.ok(false, `network panel check ran (${e.message})`);
 }
 
+// BN inspector and backprop stepper: both panels draw (real mouse clicks on their buttons
+// change what they show), with screenshots.
+try {
+  const insp = await openApp({ viewport: { width: 1280, height: 800 } }, 'inspector-panel');
+  await insp.page.evaluate(() => window.normlab.step(20));
+  checks.ok(await insp.page.evaluate(() => window.normlab.showPanel('inspector')), 'showPanel("inspector") is accepted');
+  await insp.page.waitForTimeout(1000);
+  const inspRects = await insp.page.evaluate(() => window.normlab.uiRects());
+  checks.ok(inspRects['inspector:plot'] !== undefined && inspRects['inspector:gamma'] !== undefined,
+    'the inspector draws its plot and the γ slider');
+  for (let i = 0; i < 7; ++i) {
+    await clickControl(insp.page, 'inspector:next');
+    await insp.page.waitForTimeout(150);
+  }
+  await insp.page.waitForTimeout(800);
+  const evalRects = await insp.page.evaluate(() => window.normlab.uiRects());
+  checks.ok(evalRects['inspector:boundaries'] !== undefined, 'clicking next to the eval stage shows batch vs running boundaries');
+  const inspPng = await insp.page.screenshot({ path: path.join(shots, 'browser-inspector.png') });
+  checks.ok((await pngStats(insp.page, inspPng)).std > 20, 'the inspector panel is drawn, not blank');
+
+  checks.ok(await insp.page.evaluate(() => window.normlab.showPanel('backprop')), 'showPanel("backprop") is accepted');
+  await insp.page.waitForTimeout(800);
+  for (let i = 0; i < 8; ++i) {
+    await clickControl(insp.page, 'backprop:next');
+    await insp.page.waitForTimeout(150);
+  }
+  await insp.page.waitForTimeout(300);
+  await clickControl(insp.page, 'backprop:check');
+  await insp.page.waitForTimeout(800);
+  const bpPng = await insp.page.screenshot({ path: path.join(shots, 'browser-backprop.png') });
+  checks.ok((await pngStats(insp.page, bpPng)).std > 20, 'the backprop panel is drawn, not blank');
+  const bpState = await insp.page.evaluate(() => window.normlab.state());
+  checks.ok(bpState.notice === null, 'the numeric check runs without a notice');
+  await insp.context.close();
+} catch (e) {
+  checks.ok(false, `inspector panel check ran (${e.message})`);
+}
+
 await browser.close();
 
 // 7. No WebAssembly SIMD (simulated: validate() says no): a readable message, no crash.
