@@ -259,12 +259,19 @@ void BatchNormT<T>::backward(const MatT<T>& dy, MatT<T>& dx, bool /*need_dx*/) {
     dbeta.setZero();
   }
 
+  record_backward_trace(dy, dx, gamma);
+}
+
+// The step-by-step graph, from the trace's own forward values. scale multiplies xhat on the
+// way to y: gamma for BatchNorm, gamma*r for Batch Renorm (r a constant in backprop).
+template <typename T>
+void BatchNormT<T>::record_backward_trace(const MatT<T>& dy, const MatT<T>& dx_compact, const VecT<T>& scale) {
+  const Index N = dy.cols(), C = channels, S = spatial;
   if (record_trace && trace && !trace->has_backward && trace->n == N) {
-    // The step-by-step graph, from the trace's own forward values.
     BatchNormTraceT<T>& tr = *trace;
     const double m = static_cast<double>(N * S);
     tr.dy = dy;
-    tr.dx_compact = dx;
+    tr.dx_compact = dx_compact;
     tr.dxhat.resize(C * S, N);
     tr.dx.resize(C * S, N);
     tr.dbeta.resize(C);
@@ -277,7 +284,7 @@ void BatchNormT<T>::backward(const MatT<T>& dy, MatT<T>& dx, bool /*need_dx*/) {
       const MatrixD xhc = tr.xhat.middleRows(c * S, S).template cast<double>();
       const double mu = static_cast<double>(tr.mean[c]);
       const double is = static_cast<double>(tr.inv_std[c]);
-      const double g = static_cast<double>(gamma[c]);
+      const double g = static_cast<double>(scale[c]);
       const double dbeta_c = dyc.sum();                                 // dbeta = sum dy
       const double dgamma_c = (dyc.array() * xhc.array()).sum();        // dgamma = sum dy*xhat
       const MatrixD dxhat_c = dyc * g;                                     // dxhat = dy*gamma
@@ -311,7 +318,7 @@ void BatchNormT<T>::backward(const MatT<T>& dy, MatT<T>& dx, bool /*need_dx*/) {
     tr.steps.push_back({"bn.dvar", "dvar = sum dxhat (x - mu) * -1/2 (var + eps)^(-3/2)", col(tr.dvar)});
     tr.steps.push_back({"bn.dmean", "dmean = sum -dxhat inv_std + dvar * sum -2 (x - mu) / m", col(tr.dmean)});
     tr.steps.push_back({"bn.dx", "dx = dxhat inv_std + dvar 2 (x - mu)/m + dmean/m", tr.dx});
-    tr.steps.push_back({"bn.dx_compact", "dx = inv_std/m (m dxhat - sum dxhat - xhat sum dxhat xhat)", dx});
+    tr.steps.push_back({"bn.dx_compact", "dx = inv_std/m (m dxhat - sum dxhat - xhat sum dxhat xhat)", dx_compact});
   }
 }
 
@@ -428,6 +435,21 @@ void BatchRenormT<T>::backward(const MatT<T>& dy, MatT<T>& dx, bool need_dx) {
   if (!bn.affine) {
     bn.dgamma.setZero();
     bn.dbeta.setZero();
+  }
+  if (bn.record_trace && bn.trace && !bn.trace->has_backward) {
+    // BatchNorm's graph with gamma*r as the scale; dgamma is with respect to the
+    // renormalized xhat_r = xhat*r + d, as the layer's own gradient.
+    bn.record_backward_trace(dy, dx, g_eff);
+    BatchNormTraceT<T>& tr = *bn.trace;
+    tr.dgamma = bn.dgamma;
+    for (TraceStepT<T>& step : tr.steps) {
+      if (step.id == "bn.dgamma") {
+        step.formula = "dgamma = sum dy * xhat_r";
+        step.value = MatT<T>(bn.dgamma);
+      } else if (step.id == "bn.dxhat") {
+        step.formula = "dxhat = dy * gamma * r   (r, d constants)";
+      }
+    }
   }
 }
 

@@ -107,6 +107,9 @@ struct BatchNormT {
   bool used_batch_stats = false;
   bool has_cache = false;
 
+  // Records the step-by-step backward graph (and the compact dx) into the trace, once per
+  // forward, if recording. scale multiplies xhat on the way to y (gamma; gamma*r for Batch Renorm).
+  void record_backward_trace(const MatT<T>& dy, const MatT<T>& dx_compact, const VecT<T>& scale);
   // Trace of the last forward/backward, filled when record_trace is true.
   bool record_trace = false;
   std::optional<BatchNormTraceT<T>> trace;

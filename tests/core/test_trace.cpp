@@ -128,3 +128,35 @@ TEST_CASE("trace: Batch Renorm adds r, d and the renormalized output", "[core][t
   const Matrix expect = ((t.xhat.array().colwise() * t.renorm_r.array()).colwise() + t.renorm_d.array()).matrix();
   NL_CHECK_CLOSE(t.find("brn.xhat")->value, expect, 1e-6, 1e-6);
 }
+
+TEST_CASE("trace: Batch Renorm backward records the graph with r as a constant", "[core][trace][bn]") {
+  Rng rng{44};
+  BatchRenorm brn = BatchRenorm::make(2, 1, NormOptions{});
+  brn.bn.running_mean << 0.5f, -0.5f;
+  brn.bn.running_var << 4.0f, 0.25f;  // sigma_B / sigma_running far from 1: r is not 1
+  brn.bn.gamma << 1.5f, -0.5f;
+  brn.bn.record_trace = true;
+  const Matrix x = random_normal<Matrix>(2, 7, rng);
+  const Matrix dy = random_normal<Matrix>(2, 7, rng);
+  Matrix y, dx;
+  brn.forward(x, true, y);
+  brn.backward(dy, dx);
+  const BatchNormTrace& t = *brn.bn.trace;
+  REQUIRE(t.has_backward);
+  CHECK(std::abs(t.renorm_r[0] - 1.0f) > 0.1f);
+  for (const char* id : {"bn.dy", "bn.dbeta", "bn.dgamma", "bn.dxhat", "bn.dvar", "bn.dmean", "bn.dx", "bn.dx_compact"}) {
+    INFO(id);
+    CHECK(t.find(id) != nullptr);
+  }
+  // The step-by-step graph (double) equals the layer's fast dx.
+  NL_CHECK_CLOSE(t.dx, dx, 1e-5, 1e-4);
+  NL_CHECK_CLOSE(t.dx_compact, dx, 0.0, 0.0);
+  // dxhat = dy * gamma * r; dgamma = sum dy * xhat_r (the renormalized xhat); dbeta = sum dy.
+  for (Index c = 0; c < 2; ++c) {
+    const Eigen::RowVectorXf xhat_r = t.xhat.row(c).array() * t.renorm_r[c] + t.renorm_d[c];
+    CHECK(t.dgamma[c] == Approx((dy.row(c).array() * xhat_r.array()).sum()).epsilon(1e-5));
+    CHECK(t.dbeta[c] == Approx(dy.row(c).sum()).epsilon(1e-5));
+    NL_CHECK_CLOSE(Matrix(t.dxhat.row(c)), Matrix(dy.row(c) * (brn.bn.gamma[c] * t.renorm_r[c])), 1e-6, 1e-6);
+  }
+  CHECK(t.dgamma == brn.bn.dgamma);
+}
