@@ -322,6 +322,53 @@ void apply_playground(Session& s, const act::SelectWeight& a) {
   s.view.weight_col = a.col;
 }
 
+// --- progressive refresh ---
+
+double macs_per_point(const Network& net) {
+  double macs = 0.0;
+  for (const Layer& layer : net.layers()) {
+    if (const auto* linear = std::get_if<Linear>(&layer)) macs += static_cast<double>(linear->weight.size());
+  }
+  return std::max(macs, 1.0);
+}
+
+void refresh_grid_progressive(Session& s, double max_macs) {
+  DecisionGrid& g = s.grid;
+  const bool current = g.model_version == s.model_version && !g.class1_probability.empty();
+  if (current && g.pending_row == 0) return;
+  const int n = g.resolution;
+  const double per_row = macs_per_point(s.exp().network()) * static_cast<double>(n);
+  if (per_row * static_cast<double>(n) <= max_macs || g.class1_probability.empty()) {
+    refresh_grid(s);  // cheap enough (or nothing to show yet): all at once
+    g.pending_row = 0;
+    return;
+  }
+  if (g.pending_row == 0) {  // start a new pass for the model as it is now
+    g.pending.assign(static_cast<std::size_t>(n) * n, 0.5f);
+    g.pending_version = s.model_version;
+  }
+  const int rows = std::clamp(static_cast<int>(max_macs / per_row), 1, n - g.pending_row);
+  Matrix points(2, static_cast<Index>(rows) * n);  // (2, rows*n): cell centres of these rows
+  for (int r = 0; r < rows; ++r) {
+    const float y = g.y_min + (static_cast<float>(g.pending_row + r) + 0.5f) * (g.y_max - g.y_min) / static_cast<float>(n);
+    for (int col = 0; col < n; ++col) {
+      points(0, r * n + col) = g.x_min + (static_cast<float>(col) + 0.5f) * (g.x_max - g.x_min) / static_cast<float>(n);
+      points(1, r * n + col) = y;
+    }
+  }
+  const Matrix probs = s.exp().predict_proba(points);  // (classes, rows*n)
+  const std::size_t offset = static_cast<std::size_t>(g.pending_row) * n;
+  for (Index i = 0; i < points.cols(); ++i) {
+    g.pending[offset + static_cast<std::size_t>(i)] = probs.rows() > 1 ? probs(1, i) : probs(0, i);
+  }
+  g.pending_row += rows;
+  if (g.pending_row >= n) {
+    g.class1_probability.swap(g.pending);
+    g.model_version = g.pending_version;
+    g.pending_row = 0;
+  }
+}
+
 // --- neuron maps ---
 
 void refresh_neuron_maps(Session& s, int min_frames) {
@@ -330,6 +377,8 @@ void refresh_neuron_maps(Session& s, int min_frames) {
   if (maps.model_version == s.model_version) return;
   if (maps.model_version != 0 && maps.frames_since_refresh < min_frames) return;
   const DecisionGrid& g = s.grid;
+  // Coarser maps for large networks, so one refresh stays within a few million multiply-adds.
+  maps.resolution = macs_per_point(s.exp().network()) * 256.0 <= 8.0e6 ? 16 : 8;
   const int n = maps.resolution;
   Matrix points(2, static_cast<Index>(n) * n);  // (2, n*n) cell centres, row 0 at y_min
   for (int row = 0; row < n; ++row) {

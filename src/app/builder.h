@@ -48,6 +48,14 @@ bool check_stop(Session& s);
 // Linear for layer == hidden count); -1 if there is none.
 int linear_index(const Network& net, int layer);
 
+// Multiply-adds of one input point through the network's Linear layers (a cost estimate).
+double macs_per_point(const Network& net);
+
+// Keeps session.grid in step with the model within about `max_macs` multiply-adds per call:
+// small networks get the whole grid at once (as refresh_grid); large ones a few rows per
+// frame into grid.pending, swapped in when complete, so no frame stalls.
+void refresh_grid_progressive(Session& s, double max_macs = 4.0e6);
+
 // Recomputes session.neuron_maps if the model changed and at least `min_frames` frames
 // passed since the last refresh (bounded work: one coarse grid through the network).
 void refresh_neuron_maps(Session& s, int min_frames = 6);

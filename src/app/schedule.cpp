@@ -20,7 +20,7 @@ TickReport tick(Session& session, const FrameBudget& budget) {
     if (elapsed >= budget.max_training_seconds) break;
   }
   report.training_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  refresh_grid(session);
+  refresh_grid_progressive(session);  // whole grid for small networks, rows per frame for large
   if (session.view.panel == Panel::kNetwork) refresh_neuron_maps(session);  // throttled
   if (session.view.panel == Panel::kWhyBnHelps) refresh_twin_view(session);  // throttled (twin_run.h)
   return report;

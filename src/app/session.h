@@ -24,6 +24,11 @@ struct DecisionGrid {
   float y_min = -2.0f, y_max = 2.0f;
   std::vector<float> class1_probability;  // resolution * resolution, in [0, 1]
   std::uint64_t model_version = 0;     // the Session::model_version it was computed for
+  // Progressive refresh for large networks (app/builder.h refresh_grid_progressive): rows
+  // computed so far into `pending`, swapped in when every row is done.
+  std::vector<float> pending;
+  int pending_row = 0;
+  std::uint64_t pending_version = 0;
 };
 
 // A message for the learner (bad setting, impossible step, divergence). Dismissible.

@@ -39,6 +39,8 @@ std::string column_name(int column, int hidden) {
   return "hidden " + std::to_string(column);
 }
 
+bool is_hidden_column(int column, int hidden) { return column >= 1 && column <= hidden; }
+
 // Geometry of one frame's diagram.
 struct Layout {
   int hidden = 0;
@@ -157,11 +159,14 @@ void draw_network_diagram(const app::Session& s, app::ActionQueue& actions, cons
     const int units = L.units[static_cast<std::size_t>(c)];
     const int shown = std::min(units, kMaxShown);
     const float x = L.x[static_cast<std::size_t>(c)], half = L.node * 0.5f;
-    const std::string title = column_name(c, L.hidden);
+    // Narrow columns (many layers): "h3" instead of "hidden 3", "+118" instead of "+118 more".
+    const float spacing = L.x.size() > 1 ? L.x[1] - L.x[0] : size.x;
+    const bool tight = spacing < ImGui::CalcTextSize("hidden 8 ").x;
+    const std::string title = tight && is_hidden_column(c, L.hidden) ? "h" + std::to_string(c) : column_name(c, L.hidden);
     const float top = L.node_y(c, 0) - half, bottom = L.node_y(c, shown - 1) + half;
     dl->AddText(ImVec2(x - ImGui::CalcTextSize(title.c_str()).x * 0.5f, p0.y + font * 0.2f), text, title.c_str());
     if (units > shown) {
-      const std::string more = "+" + std::to_string(units - shown) + " more";
+      const std::string more = "+" + std::to_string(units - shown) + (tight ? "" : " more");
       dl->AddText(ImVec2(x - ImGui::CalcTextSize(more.c_str()).x * 0.5f, bottom + font * 0.3f), dim, more.c_str());
     }
     const int h = c - 1;  // hidden layer index

@@ -19,7 +19,9 @@ void draw_neuron(const app::Session& s) {
   const int h = s.view.selected_layer, u = s.view.selected_unit;
   const Network& net = s.exp().network();
   if (h < 0 || h >= static_cast<int>(net.hidden().size())) {
-    ImGui::TextDisabled("Click a neuron to inspect it; hover a link to see its weight (the wheel edits it), click it to select.");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("Click a neuron to inspect it; hover a link to see its weight (the wheel edits it), click it to select.");
+    ImGui::PopStyleColor();
     return;
   }
   const HiddenLayerInfo& info = net.hidden()[static_cast<std::size_t>(h)];

@@ -158,7 +158,9 @@ void draw_optimizer_settings(const app::Session& s, app::ActionQueue& actions, U
   std::string shape = std::to_string(s.spec.net.input_width);
   for (const HiddenLayerSpec& h : s.spec.net.hidden) shape += " \xE2\x86\x92 " + std::to_string(h.width);
   shape += " \xE2\x86\x92 " + std::to_string(s.spec.net.output_width);
-  ImGui::TextDisabled("network %s (edit it in the Network panel)", shape.c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("network %s (edit it in the Network panel)", shape.c_str());
+  ImGui::PopStyleColor();
 }
 
 }  // namespace nl::ui

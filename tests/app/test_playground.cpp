@@ -296,3 +296,37 @@ TEST_CASE("playground: neuron maps cover every hidden neuron and refresh when th
   CHECK(s.neuron_maps.model_version == s.model_version);
   CHECK(s.neuron_maps.layers[1].allFinite());
 }
+
+TEST_CASE("playground: large networks refresh the decision grid a few rows per frame", "[app][playground]") {
+  Session s = fresh_session();
+  apply(s, act::SetHiddenLayers{8});
+  for (int i = 0; i < 8; ++i) apply(s, act::SetLayerWidth{i, 128});
+  REQUIRE_FALSE(s.notice.has_value());
+  REQUIRE(macs_per_point(s.exp().network()) * 64.0 * 64.0 > 4.0e6);  // too much for one frame
+  apply(s, act::SetWeight{0, 0, 0, 1.5f});  // the model changes: the grid is stale
+  tick(s);                                  // paused: only the grid's slice
+  CHECK(s.grid.model_version != s.model_version);
+  CHECK(s.grid.pending_row > 0);
+  CHECK(s.grid.pending_row < s.grid.resolution);
+  int frames = 1;
+  while (s.grid.model_version != s.model_version && frames < 200) {
+    tick(s);
+    ++frames;
+  }
+  CHECK(s.grid.model_version == s.model_version);
+  CHECK(frames > 1);
+  Session whole = s;  // the same model, refreshed at once
+  whole.grid.class1_probability.clear();
+  refresh_grid(whole);
+  REQUIRE(whole.grid.class1_probability.size() == s.grid.class1_probability.size());
+  float max_diff = 0.0f;
+  for (std::size_t i = 0; i < whole.grid.class1_probability.size(); ++i) {
+    max_diff = std::max(max_diff, std::abs(whole.grid.class1_probability[i] - s.grid.class1_probability[i]));
+  }
+  INFO("max diff " << max_diff);
+  CHECK(max_diff < 1e-4f);
+  // The neuron maps go coarser for such a network.
+  refresh_neuron_maps(s, 6);
+  CHECK(s.neuron_maps.resolution == 8);
+  CHECK(s.neuron_maps.layers[0].cols() == 64);
+}
