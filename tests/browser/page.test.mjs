@@ -169,6 +169,30 @@ try {
   checks.ok(false, `inspector panel check ran (${e.message})`);
 }
 
+// Why BN helps: the twin run trains next to the main network; the panel draws both
+// decision boundaries and the shared charts; a real click switches to the ribbons.
+try {
+  const why = await openApp({ viewport: { width: 1280, height: 800 } }, 'why-panel');
+  checks.ok(await why.page.evaluate(() => window.normlab.showPanel('why')), 'showPanel("why") is accepted');
+  await clickControl(why.page, 'play');
+  await why.page.waitForTimeout(3000);
+  const whyState = await why.page.evaluate(() => window.normlab.state());
+  const whyRects = await why.page.evaluate(() => window.normlab.uiRects());
+  checks.ok(whyState.panel === 'why' && whyState.step > 0, `the why panel shows while training (step ${whyState.step})`);
+  checks.ok(whyRects['why:heatmap_with'] !== undefined && whyRects['why:heatmap_without'] !== undefined &&
+    whyRects['why:chart_loss'] !== undefined, 'the why panel draws both twins\' boundaries and the loss chart');
+  const whyPng = await why.page.screenshot({ path: path.join(shots, 'browser-why.png') });
+  checks.ok((await pngStats(why.page, whyPng)).std > 20, 'the why panel is drawn, not blank');
+  await clickControl(why.page, 'why:dist');
+  await why.page.waitForTimeout(800);
+  const distRects = await why.page.evaluate(() => window.normlab.uiRects());
+  checks.ok(distRects['why:chart_ribbons'] !== undefined, 'clicking Distributions shows the percentile ribbons');
+  await why.page.screenshot({ path: path.join(shots, 'browser-why-ribbons.png') });
+  await why.context.close();
+} catch (e) {
+  checks.ok(false, `why panel check ran (${e.message})`);
+}
+
 await browser.close();
 
 // 7. No WebAssembly SIMD (simulated: validate() says no): a readable message, no crash.
