@@ -173,6 +173,12 @@ TEST_CASE("inspector: stage and backprop navigation clamp at the ends", "[app][i
   CHECK(s.inspector.backprop_step == BackpropStep::kDx);
   apply(s, act::SetBackpropStep{BackpropStep::kDy});
   CHECK(s.inspector.backprop_step == BackpropStep::kDy);
+  s.notice.reset();
+  apply(s, act::SetBackpropStep{static_cast<BackpropStep>(99)});
+  CHECK(s.inspector.backprop_step == BackpropStep::kDy);
+  CHECK(s.notice.has_value());
+  for (int i = 0; i < 20; ++i) apply(s, act::BackpropPrev{});
+  CHECK(s.inspector.backprop_step == BackpropStep::kForward);
 }
 
 TEST_CASE("inspector: invalid selections set a Notice and change nothing", "[app][inspector]") {
