@@ -344,3 +344,15 @@ TEST_CASE("inspector: without running statistics eval normalizes with the batch'
   CHECK(mc.cumulative);
   CHECK(close(mc.momentum, 1.0 / 4.0));  // the inspection is the 4th batch the layer sees
 }
+
+TEST_CASE("inspector: a batch of one explains itself instead of inspecting garbage", "[app][inspector]") {
+  ExperimentSpec spec = default_spec();
+  spec.batch_size = 1;
+  Session s = fresh_session(spec);
+  const InspectorModel m = inspector_model(s);
+  CHECK_FALSE(m.ok);
+  CHECK(m.message.find("more than 1 value") != std::string::npos);
+  apply(s, act::CheckGradients{});
+  CHECK(s.notice.has_value());
+  CHECK_FALSE(s.inspector.grad_check.has_value());
+}
