@@ -227,3 +227,19 @@ TEST_CASE("twin: follows optimizer changes made without a rebuild", "[app][twin]
   CHECK(s.twin.twin->metrics().step == 5);
   CHECK(s.twin.twin_error.empty());
 }
+
+TEST_CASE("twin: builder and data edits rebuild it on the main network's data and shape", "[app][twin]") {
+  Session s = fresh_session();
+  apply(s, act::Step{4});
+  apply(s, act::SetLayerWidth{1, 5});
+  REQUIRE(s.twin.twin.has_value());
+  CHECK(s.twin.twin->spec().net.hidden[1].width == 5);
+  CHECK(s.twin.twin->metrics().step == 0);
+  CHECK(s.twin.main_pct.units() == 13);
+  apply(s, act::AddPoint{0.5f, 0.5f, 1});
+  apply(s, act::Step{2});
+  REQUIRE(s.twin.twin.has_value());
+  CHECK(s.twin.twin->dataset().x_train.cols() == s.exp().dataset().x_train.cols());
+  CHECK(s.twin.twin->dataset().x_train == s.exp().dataset().x_train);
+  CHECK(s.twin.twin->last_batch() == s.exp().last_batch());
+}
