@@ -42,6 +42,25 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
       {"y = +β", 6, 1, num(m.y[k]), BackpropStep::kDbeta, "dβ = " + num(m.dbeta)},
       {"L", 7, 1, num(m.batch_loss), BackpropStep::kDy, "dy = " + num(m.dy[k])},
   };
+  const int s = static_cast<int>(step);
+  if (width < font * 40.0f) {  // narrow screens: the graph as a table, in forward order
+    if (ImGui::BeginTable("graph_table", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp)) {
+      for (const char* h : {"node", "forward", "gradient"}) ImGui::TableSetupColumn(h);
+      ImGui::TableHeadersRow();
+      for (const Node& n : nodes) {
+        const bool on = s > 0 && s >= static_cast<int>(n.lit_at) && !n.grad.empty();
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(n.label);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(n.value.c_str());
+        ImGui::TableNextColumn();
+        if (on) ImGui::TextColored(palette().class1, "%s", n.grad.c_str());
+      }
+      ImGui::EndTable();
+    }
+    return;
+  }
   const int edges[][2] = {{0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {2, 6}, {5, 6}, {6, 7}, {7, 8}, {8, 9}};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 o = ImGui::GetCursorScreenPos();
@@ -52,7 +71,6 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
   auto centre = [&](const Node& n) { return ImVec2(o.x + cw * (n.col + 0.5f), o.y + rh * n.row + nh * 0.5f + font * 0.3f); };
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), faint = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const ImU32 lit = to_colour(palette().class1);
-  const int s = static_cast<int>(step);
   for (const auto& e : edges) {
     const Node &a = nodes[static_cast<std::size_t>(e[0])], &b = nodes[static_cast<std::size_t>(e[1])];
     const bool on = s >= static_cast<int>(a.lit_at) && s > 0 && static_cast<int>(b.lit_at) <= s;

@@ -138,3 +138,19 @@ TEST_CASE("ui: a network without BatchNorm shows a message, not a crash", "[ui][
   ui.frames(s, 3);
   CHECK(ui.probe().rects.count("backprop:layer") == 1);
 }
+
+TEST_CASE("ui: on a 390 px wide screen the backprop graph becomes a table and still steps", "[ui][backprop]") {
+  HeadlessUi ui(390.0f, 800.0f);
+  Session s = inspector_session(Panel::kBackprop);
+  ui.frames(s, 2);
+  REQUIRE(ui.probe().rects.count("backprop:next") == 1);
+  CHECK(ui.probe().rects.at("backprop:next").max.x <= 390.0f);
+  ui.click(s, "backprop:next");
+  CHECK(s.inspector.backprop_step == BackpropStep::kDy);
+  apply(s, act::ShowPanel{Panel::kInspector});
+  ui.frames(s, 2);
+  REQUIRE(ui.probe().rects.count("inspector:next") == 1);
+  CHECK(ui.probe().rects.at("inspector:next").max.x <= 390.0f);  // stage buttons wrap
+  ui.click(s, "inspector:next");
+  CHECK(s.inspector.stage == InspectorStage::kMean);
+}
