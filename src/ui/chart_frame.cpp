@@ -10,6 +10,15 @@ namespace nl::ui {
 
 namespace {
 constexpr float kInf = std::numeric_limits<float>::infinity();
+
+// The style's window background moved toward its text colour by t: chart colours follow
+// the light and dark themes.
+ImU32 theme_mix(float t, float alpha = 1.0f) {
+  const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+  const ImVec4 fg = ImGui::GetStyleColorVec4(ImGuiCol_Text);
+  auto mix = [&](float a, float b) { return a + (b - a) * t; };
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(mix(bg.x, fg.x), mix(bg.y, fg.y), mix(bg.z, fg.z), alpha));
+}
 }  // namespace
 
 ChartFrame::ChartFrame(const char* id, ImVec2 size, const ChartOptions& options)
@@ -25,7 +34,7 @@ ChartFrame::ChartFrame(const char* id, ImVec2 size, const ChartOptions& options)
   const float left = font * (o.y_label.empty() ? 3.4f : 4.6f);
   plot_min = ImVec2(origin.x + left, origin.y + font * 0.5f);
   plot_max = ImVec2(origin.x + size.x - font * 1.2f, origin.y + size.y - font * (o.x_label.empty() ? 1.6f : 2.7f));
-  dl->AddRectFilled(plot_min, plot_max, IM_COL32(24, 26, 30, 255));
+  dl->AddRectFilled(plot_min, plot_max, theme_mix(0.04f));
   text = ImGui::GetColorU32(ImGuiCol_Text);
   legend_y = plot_min.y + font * 0.2f;
 }
@@ -82,7 +91,7 @@ float ChartFrame::mouse_x() const {
 }
 
 void ChartFrame::draw_axes() {
-  const ImU32 grid = IM_COL32(70, 74, 82, 255);
+  const ImU32 grid = theme_mix(0.2f);
   const std::vector<float> yt = o.log_y ? log_ticks(std::pow(10.0f, y_lo), std::pow(10.0f, y_hi))
                                         : nice_ticks(y_lo, y_hi, 5);
   for (float t : yt) {
@@ -111,7 +120,7 @@ void ChartFrame::draw_axes() {
 
 void ChartFrame::hover_line(float x) {
   const float px = plot_min.x + (x - x_lo) / (x_hi - x_lo) * (plot_max.x - plot_min.x);
-  dl->AddLine(ImVec2(px, plot_min.y), ImVec2(px, plot_max.y), IM_COL32(255, 255, 255, 90));
+  dl->AddLine(ImVec2(px, plot_min.y), ImVec2(px, plot_max.y), theme_mix(1.0f, 0.35f));
 }
 
 void ChartFrame::legend_from_bottom(int entries) {
@@ -122,7 +131,7 @@ void ChartFrame::legend_entry(const std::string& label, ImU32 colour) {
   const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
   const float x = plot_max.x - ts.x - font * 1.4f;
   dl->AddRectFilled(ImVec2(x - font * 0.2f, legend_y), ImVec2(plot_max.x - font * 0.2f, legend_y + ts.y),
-                    IM_COL32(24, 26, 30, 200));
+                    theme_mix(0.04f, 0.8f));
   dl->AddRectFilled(ImVec2(x, legend_y + ts.y * 0.35f), ImVec2(x + font * 0.8f, legend_y + ts.y * 0.65f), colour);
   dl->AddText(ImVec2(x + font * 1.0f, legend_y), text, label.c_str());
   legend_y += ts.y;

@@ -89,11 +89,13 @@ void draw_why_view(const app::Session& s, app::ActionQueue& actions, const ViewR
   const Experiment* wo = app::without_norm(s);
   const std::int64_t w_div = main_is_with ? t.main_diverged_at : t.twin_diverged_at;
   const std::int64_t wo_div = main_is_with ? t.twin_diverged_at : t.main_diverged_at;
-  ImGui::PushStyleColor(ImGuiCol_Text, why::with_colour(0.3f));
+  // Network colours as text: lightened on the dark theme, darkened on the light one.
+  const float text_shade = s.view.theme == app::Theme::kLight ? -0.35f : 0.3f;
+  ImGui::PushStyleColor(ImGuiCol_Text, why::with_colour(text_shade));
   why::label(probe, "status_with", with + ": " + why::status_of(w, w_div, main_is_with ? std::string() : t.twin_error));
   ImGui::PopStyleColor();
   ImGui::SameLine(0.0f, ImGui::GetFontSize() * 2.0f);
-  ImGui::PushStyleColor(ImGuiCol_Text, why::without_colour(0.3f));
+  ImGui::PushStyleColor(ImGuiCol_Text, why::without_colour(text_shade));
   why::label(probe, "status_without", "without: " + why::status_of(wo, wo_div, main_is_with ? t.twin_error : std::string()));
   ImGui::PopStyleColor();
   ImGui::Separator();
