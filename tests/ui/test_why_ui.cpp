@@ -125,3 +125,35 @@ TEST_CASE("why ui: a diverged network is shown as diverged, never as NaN", "[ui]
   }
   CHECK(shown);
 }
+
+TEST_CASE("why ui: edge cases draw every sub-view without a crash or NaN text", "[ui][why]") {
+  HeadlessUi ui;
+  // No hidden layers: both networks are the same; histograms and ribbons say so.
+  Session s = fresh();
+  apply(s, act::SetHiddenLayers{0});
+  REQUIRE(s.spec.net.hidden.empty());
+  apply(s, act::ShowPanel{Panel::kWhyBnHelps});
+  apply(s, act::Step{5});
+  for (WhyView v : {WhyView::kTwin, WhyView::kDistribution, WhyView::kGradients, WhyView::kHistograms, WhyView::kCost}) {
+    apply(s, act::SetWhyView{v});
+    ui.frames(s, 2);
+    check_no_nan_text(ui);
+  }
+  // A plain main network at batch size 1: its BN twin cannot train (a batch of one has no
+  // variance); the main network goes on and the panel says why the twin stopped.
+  ExperimentSpec spec = default_spec();
+  for (HiddenLayerSpec& h : spec.net.hidden) h.norm = NormKind::kNone;
+  spec.batch_size = 1;
+  Session p = fresh(spec);
+  apply(p, act::ShowPanel{Panel::kWhyBnHelps});
+  apply(p, act::Step{3});
+  CHECK(p.exp().metrics().step == 3);
+  CHECK_FALSE(p.twin.twin_error.empty());
+  ui.frames(p, 3);
+  check_no_nan_text(ui);
+  bool said = false;
+  for (const auto& [name, rect] : ui.probe().rects) {
+    if (name.rfind("text:status_with=with BN: step 0, stopped: ", 0) == 0) said = true;
+  }
+  CHECK(said);
+}
