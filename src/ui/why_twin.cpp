@@ -95,20 +95,21 @@ void draw_twin(const app::Session& s, UiProbe* probe) {
   const std::string with = with_name(s);
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float side = std::max(font * 6.0f, std::min((avail.x - font) * 0.5f, avail.y * 0.42f));
+  const bool narrow = avail.x < font * 34.0f;  // phones: short titles, charts stacked (the panel scrolls)
+  const float side = std::max(font * 6.0f, narrow ? (avail.x - font) * 0.5f : std::min((avail.x - font) * 0.5f, avail.y * 0.42f));
   const float text_shade = s.view.theme == app::Theme::kLight ? -0.35f : 0.3f;
-  heatmap(s, w_grid, t.grid_resolution, w, with + " (your " + (main_is_with ? "network)" : "twin)"),
+  heatmap(s, w_grid, t.grid_resolution, w, narrow ? with : with + " (your " + (main_is_with ? "network)" : "twin)"),
           with_colour(text_shade), side, divergence_note(main_is_with ? t.main_diverged_at : t.twin_diverged_at));
   if (probe) probe->record("why:heatmap_with");
   ImGui::SameLine(0.0f, font);
-  heatmap(s, wo_grid, t.grid_resolution, wo, std::string("without normalization (your ") +
+  heatmap(s, wo_grid, t.grid_resolution, wo, narrow ? std::string("without") : std::string("without normalization (your ") +
           (main_is_with ? "twin)" : "network)"), without_colour(text_shade), side,
           divergence_note(main_is_with ? t.twin_diverged_at : t.main_diverged_at));
   if (probe) probe->record("why:heatmap_without");
 
   const float test_shade = s.view.theme == app::Theme::kLight ? -0.45f : 0.55f;  // test series: paler on dark, darker on light
-  const float chart_w = (ImGui::GetContentRegionAvail().x - font) * 0.5f;
-  const float chart_h = std::max(font * 9.0f, ImGui::GetContentRegionAvail().y - font * 0.5f);
+  const float chart_w = narrow ? ImGui::GetContentRegionAvail().x : (ImGui::GetContentRegionAvail().x - font) * 0.5f;
+  const float chart_h = narrow ? font * 12.0f : std::max(font * 9.0f, ImGui::GetContentRegionAvail().y - font * 0.5f);
   const ChartSeries loss[] = {history_series(w, &StepMetrics::train_loss, with + " train", with_colour()),
                               history_series(w, &StepMetrics::test_loss, with + " test", with_colour(test_shade)),
                               history_series(wo, &StepMetrics::train_loss, "without train", without_colour()),
@@ -118,7 +119,7 @@ void draw_twin(const app::Session& s, UiProbe* probe) {
   o.y_label = "loss (eval mode)";
   draw_chart("why_loss", ImVec2(chart_w, chart_h), loss, {}, o);
   if (probe) probe->record("why:chart_loss");
-  ImGui::SameLine(0.0f, font);
+  if (!narrow) ImGui::SameLine(0.0f, font);
   const ChartSeries acc[] = {history_series(w, &StepMetrics::train_accuracy, with + " train", with_colour()),
                              history_series(w, &StepMetrics::test_accuracy, with + " test", with_colour(test_shade)),
                              history_series(wo, &StepMetrics::train_accuracy, "without train", without_colour()),

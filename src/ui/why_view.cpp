@@ -74,9 +74,13 @@ void draw_why_view(const app::Session& s, app::ActionQueue& actions, const ViewR
       {WhyView::kTwin, "Twin run", "why:twin"},           {WhyView::kDistribution, "Distributions", "why:dist"},
       {WhyView::kGradients, "Gradient flow", "why:grad"}, {WhyView::kHistograms, "Histograms", "why:hist"},
       {WhyView::kCost, "Cost", "why:cost"}};
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   for (std::size_t i = 0; i < std::size(kViews); ++i) {
     const bool selected = s.view.why_view == kViews[i].view;
-    if (i > 0) ImGui::SameLine();
+    // Same row while the button fits; narrow screens wrap to the next row.
+    const float w = ImGui::CalcTextSize(kViews[i].label).x + style.FramePadding.x * 2.0f;
+    if (i > 0 && ImGui::GetItemRectMax().x + style.ItemSpacing.x + w <= right) ImGui::SameLine();
     if (selected) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_TabActive));
     if (ImGui::Button(kViews[i].label) && !selected) actions.push_back(app::act::SetWhyView{kViews[i].view});
     if (selected) ImGui::PopStyleColor();
