@@ -91,14 +91,6 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
   }
 }
 
-// A number for use inside a formula: negative ones in parentheses ("− (−0.5)", not "− -0.5").
-std::string term(double v) {
-  if (v >= 0) return num(v);
-  std::string out = "(";  // built by appending: GCC 12 warns (-Wrestrict) on "(" + s + ")"
-  out += num(v);
-  out += ')';
-  return out;
-}
 
 std::vector<std::string> step_text(const app::InspectorModel& m, BackpropStep step) {
   const std::size_t k = static_cast<std::size_t>(m.sample);

@@ -16,6 +16,14 @@ ImU32 to_colour(const ImVec4& c, float alpha) {
 
 std::string num(double value) { return format_number(value); }
 
+std::string term(double value) {
+  if (value >= 0) return num(value);
+  std::string out = "(";  // built by appending: GCC 12 warns (-Wrestrict) on "(" + s + ")"
+  out += num(value);
+  out += ')';
+  return out;
+}
+
 void same_line_if_fits(float width) {
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();

@@ -16,6 +16,8 @@ namespace nl::ui {
 
 ImU32 to_colour(const ImVec4& c, float alpha = 1.0f);
 std::string num(double value);  // format_number: 4 significant digits, "—" if not finite
+// A number for use inside a formula: negative ones in parentheses ("− (−0.5)", not "− -0.5").
+std::string term(double value);
 
 // SameLine() if an item `width` wide still fits on this line, else stay on a new line
 // (narrow, stacked layouts wrap instead of running off the panel).

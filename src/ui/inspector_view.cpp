@@ -57,14 +57,6 @@ StageView stage_view(const app::InspectorModel& m, InspectorStage stage, bool ev
   return {};
 }
 
-// A number for use inside a formula: negative ones in parentheses.
-std::string term(double v) {
-  if (v >= 0) return num(v);
-  std::string out = "(";  // built by appending: GCC 12 warns (-Wrestrict) on "(" + s + ")"
-  out += num(v);
-  out += ')';
-  return out;
-}
 
 // The formula lines of a stage, with the numbers substituted.
 std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage stage, bool eval) {

@@ -166,7 +166,9 @@ void draw_network_diagram(const app::Session& s, app::ActionQueue& actions, cons
     const float top = L.node_y(c, 0) - half, bottom = L.node_y(c, shown - 1) + half;
     dl->AddText(ImVec2(x - ImGui::CalcTextSize(title.c_str()).x * 0.5f, p0.y + font * 0.2f), text, title.c_str());
     if (units > shown) {
-      const std::string more = "+" + std::to_string(units - shown) + (tight ? "" : " more");
+      std::string more = "+";  // appended, not "+" + s: GCC 12 warns (-Wrestrict) on that
+      more += std::to_string(units - shown);
+      if (!tight) more += " more";
       dl->AddText(ImVec2(x - ImGui::CalcTextSize(more.c_str()).x * 0.5f, bottom + font * 0.3f), dim, more.c_str());
     }
     const int h = c - 1;  // hidden layer index

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "../app/app_fixtures.h"
 #include "app/actions.h"
 #include "app/schedule.h"
 #include "app/session.h"

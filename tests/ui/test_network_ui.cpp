@@ -10,15 +10,10 @@
 
 using namespace nl;
 using namespace nl::app;
+using nl::app::testing::fresh_session;
 using nl::ui::testing::HeadlessUi;
 
 namespace {
-
-Session fresh() {
-  Result<Session> s = make_session(default_spec());
-  REQUIRE(s.ok());
-  return std::move(s.value());
-}
 
 Index n_train(const Session& s) { return s.exp().dataset().x_train.cols(); }
 
@@ -40,7 +35,7 @@ bool overlap(const ImRect& a, const ImRect& b) {
 
 TEST_CASE("ui: a click on the data area adds a point of the chosen class there", "[ui][data]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.click(s, "point_class1");
   REQUIRE(s.view.new_point_class == 1);
@@ -61,7 +56,7 @@ TEST_CASE("ui: a click on the data area adds a point of the chosen class there",
 
 TEST_CASE("ui: shift-click and right-click remove the nearest training point", "[ui][data]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   const Index before = n_train(s);
   ImVec2 at = to_screen(ui, s, s.exp().dataset().x_train(0, 0), s.exp().dataset().x_train(1, 0));
@@ -82,7 +77,7 @@ TEST_CASE("ui: shift-click and right-click remove the nearest training point", "
 
 TEST_CASE("ui: the builder changes the number of hidden layers", "[ui][network]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.click(s, "panel:Network");
   REQUIRE(s.view.panel == Panel::kNetwork);
@@ -106,7 +101,7 @@ TEST_CASE("ui: the builder changes the number of hidden layers", "[ui][network]"
 
 TEST_CASE("ui: clicking a neuron selects it; clicking a link and +0.1 edits that weight", "[ui][network]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   apply(s, act::ShowPanel{Panel::kNetwork});
   apply(s, act::SetLayerWidth{0, 1});  // one neuron in layer 1: every link has its own midpoint
   ui.frames(s, 10);
@@ -138,7 +133,7 @@ TEST_CASE("ui: clicking a neuron selects it; clicking a link and +0.1 edits that
 
 TEST_CASE("ui: the step stop condition pauses training with a notice; e trains one epoch", "[ui][training]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.type_char(s, 'e');
   CHECK(s.exp().metrics().epoch == 1);
@@ -158,7 +153,7 @@ TEST_CASE("ui: the step stop condition pauses training with a notice; e trains o
 
 TEST_CASE("ui: the theme button switches light and dark", "[ui][theme]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.click(s, "theme");
   CHECK(s.view.theme == Theme::kLight);
@@ -174,7 +169,7 @@ TEST_CASE("ui: the theme button switches light and dark", "[ui][theme]") {
 TEST_CASE("ui: at 1280x720 the windows do not overlap and fit the screen", "[ui][layout]") {
   for (Panel panel : {Panel::kData, Panel::kNetwork}) {
     HeadlessUi ui(1280.0f, 720.0f);
-    Session s = fresh();
+    Session s = fresh_session();
     apply(s, act::ShowPanel{panel});
     ui.frames(s, 3);
     ImGuiWindow* controls = ImGui::FindWindowByName("Training");
@@ -200,7 +195,7 @@ TEST_CASE("ui: at 1280x720 the windows do not overlap and fit the screen", "[ui]
 
 TEST_CASE("ui: at 360 px wide the stacked layout shows every control with touch-sized targets", "[ui][layout]") {
   HeadlessUi ui(360.0f, 740.0f);
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 3);
   ImGuiWindow* controls = ImGui::FindWindowByName("Training");
   ImGuiWindow* panels = ImGui::FindWindowByName("Panels");
@@ -241,7 +236,7 @@ TEST_CASE("ui: at 360 px wide the stacked layout shows every control with touch-
 
 TEST_CASE("ui: divergence is shown as such, with a Reset button in the notice", "[ui][training]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   apply(s, act::SetNormalization{NormKind::kNone});
   apply(s, act::Step{1});
   // Poison the output layer so the next loss overflows (as the core's divergence test does).

@@ -5,23 +5,13 @@
 
 using namespace nl;
 using namespace nl::app;
+using nl::app::testing::fresh_session;
+using nl::app::testing::step_of;
 using nl::ui::testing::HeadlessUi;
-
-namespace {
-
-Session fresh() {
-  Result<Session> s = make_session(default_spec());
-  REQUIRE(s.ok());
-  return std::move(s.value());
-}
-
-std::int64_t step_of(const Session& s) { return s.exp().metrics().step; }
-
-}  // namespace
 
 TEST_CASE("ui: the first frame draws every control, the heatmap and the font", "[ui]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   CHECK(ui.font_loaded());
   for (const char* name : {"play", "step", "reset", "speed", "dataset", "noise", "batchnorm", "learning_rate",
@@ -35,7 +25,7 @@ TEST_CASE("ui: the first frame draws every control, the heatmap and the font", "
 
 TEST_CASE("ui: Play trains over hundreds of frames, Pause stops, Step takes one step", "[ui]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.click(s, "play");
   REQUIRE(s.playing);
@@ -57,7 +47,7 @@ TEST_CASE("ui: Play trains over hundreds of frames, Pause stops, Step takes one 
 
 TEST_CASE("ui: the BatchNorm checkbox switches normalization in every hidden layer", "[ui]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.click(s, "batchnorm");
   for (const HiddenLayerSpec& h : s.spec.net.hidden) CHECK(h.norm == NormKind::kNone);
@@ -67,7 +57,7 @@ TEST_CASE("ui: the BatchNorm checkbox switches normalization in every hidden lay
 
 TEST_CASE("ui: batch size 1 with BatchNorm shows an explanation instead of crashing", "[ui]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   const auto r = ui.probe().rects.at("batch_size");
   ui.click_at(s, ImVec2(r.min.x + 1.0f, 0.5f * (r.min.y + r.max.y)));  // the slider's left end
@@ -84,7 +74,7 @@ TEST_CASE("ui: batch size 1 with BatchNorm shows an explanation instead of crash
 
 TEST_CASE("ui: keyboard shortcuts: space plays and pauses, right arrow steps, r resets", "[ui]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.press_key(s, nl::ui::testing::kRightKey);
   CHECK(step_of(s) == 1);
@@ -100,7 +90,7 @@ TEST_CASE("ui: keyboard shortcuts: space plays and pauses, right arrow steps, r 
 
 TEST_CASE("ui: a narrow portrait screen stacks the panels and still shows every control", "[ui]") {
   HeadlessUi ui(390.0f, 800.0f);
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   const auto play = ui.probe().rects.at("play");
   const auto data = ui.probe().rects.at("data_area");
@@ -112,7 +102,7 @@ TEST_CASE("ui: a narrow portrait screen stacks the panels and still shows every 
 
 TEST_CASE("ui: the help overlay opens with h or the ? button and closes with its button", "[ui]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.type_char(s, 'h');
   CHECK(s.view.show_help);

@@ -7,15 +7,10 @@
 
 using namespace nl;
 using namespace nl::app;
+using nl::app::testing::fresh_session;
 using nl::ui::testing::HeadlessUi;
 
 namespace {
-
-Session fresh(const ExperimentSpec& spec = default_spec()) {
-  Result<Session> s = make_session(spec);
-  REQUIRE(s.ok());
-  return std::move(s.value());
-}
 
 // Every text the panel recorded ("text:<slot>=<text>"): none may show a NaN or Inf.
 void check_no_nan_text(const HeadlessUi& ui) {
@@ -37,7 +32,7 @@ int vertices() { return ImGui::GetDrawData()->TotalVtxCount; }
 
 TEST_CASE("why ui: the tab opens the panel; 200 frames of training draw both networks", "[ui][why]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   ui.frames(s, 2);
   ui.click(s, "panel:Why BN helps");
   REQUIRE(s.view.panel == Panel::kWhyBnHelps);
@@ -58,7 +53,7 @@ TEST_CASE("why ui: the tab opens the panel; 200 frames of training draw both net
 
 TEST_CASE("why ui: sub-views switch by click and each draws its chart", "[ui][why]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   apply(s, act::ShowPanel{Panel::kWhyBnHelps});
   apply(s, act::Step{60});
   ui.frames(s, 6);
@@ -84,7 +79,7 @@ TEST_CASE("why ui: sub-views switch by click and each draws its chart", "[ui][wh
 
 TEST_CASE("why ui: unit and layer arrows select what the ribbons show", "[ui][why]") {
   HeadlessUi ui;
-  Session s = fresh();
+  Session s = fresh_session();
   apply(s, act::ShowPanel{Panel::kWhyBnHelps});
   apply(s, act::SetWhyView{WhyView::kDistribution});
   ui.frames(s, 3);
@@ -110,7 +105,7 @@ TEST_CASE("why ui: a diverged network is shown as diverged, never as NaN", "[ui]
     h.activation = Activation::kIdentity;  // at lr 10 this plain net diverges within ~10 steps
   }
   spec.optimizer.learning_rate = 10.0f;
-  Session s = fresh(spec);
+  Session s = fresh_session(spec);
   apply(s, act::ShowPanel{Panel::kWhyBnHelps});
   for (int i = 0; i < 200 && !s.exp().diverged(); ++i) apply(s, act::Step{1});
   REQUIRE(s.exp().diverged());
@@ -129,7 +124,7 @@ TEST_CASE("why ui: a diverged network is shown as diverged, never as NaN", "[ui]
 TEST_CASE("why ui: edge cases draw every sub-view without a crash or NaN text", "[ui][why]") {
   HeadlessUi ui;
   // No hidden layers: both networks are the same; histograms and ribbons say so.
-  Session s = fresh();
+  Session s = fresh_session();
   apply(s, act::SetHiddenLayers{0});
   REQUIRE(s.spec.net.hidden.empty());
   apply(s, act::ShowPanel{Panel::kWhyBnHelps});
@@ -144,7 +139,7 @@ TEST_CASE("why ui: edge cases draw every sub-view without a crash or NaN text", 
   ExperimentSpec spec = default_spec();
   for (HiddenLayerSpec& h : spec.net.hidden) h.norm = NormKind::kNone;
   spec.batch_size = 1;
-  Session p = fresh(spec);
+  Session p = fresh_session(spec);
   apply(p, act::ShowPanel{Panel::kWhyBnHelps});
   apply(p, act::Step{3});
   CHECK(p.exp().metrics().step == 3);
