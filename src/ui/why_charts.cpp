@@ -53,7 +53,8 @@ void draw_distribution(const app::Session& s, app::ActionQueue& actions, UiProbe
   stepper("unit", "unit", unit, width, probe, actions, layer, unit, false);
   ImGui::TextWrapped("The input of this unit's activation on a fixed probe batch, over training: the band spans "
                      "the 15th to 85th percentile, the line is the median (as in Ioffe & Szegedy 2015, Fig. 1b,c). "
-                     "Without normalization the distribution drifts as earlier layers learn.");
+                     "Watch how much each distribution moves while the layers below it learn; with BN before "
+                     "the activation, the shift and spread here are set by the layer's own \xCE\xB3 and \xCE\xB2.");
   const ChartRibbon ribbons[] = {
       ribbon_of(app::unit_series(app::with_norm_pct(s), layer, unit), with_name(s), with_colour()),
       ribbon_of(app::unit_series(app::without_norm_pct(s), layer, unit), "without", without_colour())};
