@@ -73,6 +73,8 @@ EMSCRIPTEN_KEEPALIVE const char* nl_state_json() {
          {"notice", s.notice ? nlohmann::json(s.notice->message) : nlohmann::json(nullptr)},
          {"pixel_ratio", g_runtime->pixel_ratio()},
          {"panel", nl::app::panel_name(s.view.panel)},
+         {"steps_per_frame", s.steps_per_frame},
+         {"model_version", s.model_version},
          {"frame_ms_mean", nl::platform::finite_or_null_guard(g_runtime->stats().app.mean())}};
   }
   g_reply = j.dump();

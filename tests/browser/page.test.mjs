@@ -193,6 +193,74 @@ try {
   checks.ok(false, `why panel check ran (${e.message})`);
 }
 
+// Touch (a phone): tap Play, drag a slider with a finger, drag the BN inspector's gamma.
+try {
+  const touch = await openApp({ viewport: { width: 390, height: 800 }, hasTouch: true, isMobile: true,
+    deviceScaleFactor: 2 }, 'touch');
+  const page = touch.page;
+  const box = await page.locator('#canvas').boundingBox();
+  const rectOf = async (name) => {
+    const r = (await page.evaluate(() => window.normlab.uiRects()))[name];
+    if (!r) throw new Error(`control "${name}" was not drawn`);
+    return r;
+  };
+  const play = await rectOf('play');
+  await page.touchscreen.tap(box.x + (play[0] + play[2]) / 2, box.y + (play[1] + play[3]) / 2);
+  await page.waitForTimeout(800);
+  checks.ok((await page.evaluate(() => window.normlab.state())).playing === true, 'a finger tap on Play starts training');
+  await page.touchscreen.tap(box.x + (play[0] + play[2]) / 2, box.y + (play[1] + play[3]) / 2);
+  await page.waitForTimeout(300);
+
+  // A finger drag: touchStart at a slider's left end, move right, touchEnd.
+  const cdp = await touch.context.newCDPSession(page);
+  const drag = async (r, fraction) => {
+    const y = box.y + (r[1] + r[3]) / 2;
+    const x0 = box.x + r[0] + 4, x1 = box.x + r[0] + (r[2] - r[0]) * fraction;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: x0, y }] });
+    for (let i = 1; i <= 8; i += 1) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x0 + (x1 - x0) * i / 8, y }] });
+      await page.waitForTimeout(40);
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await page.waitForTimeout(300);
+  };
+  await drag(await rectOf('speed'), 0.6);
+  const speed = (await page.evaluate(() => window.normlab.state())).steps_per_frame;
+  checks.ok(speed > 1, `a finger drag on the speed slider changes it (steps per frame ${speed})`);
+
+  await touch.context.close();
+} catch (e) {
+  checks.ok(false, `touch block ran to the end (${e.message})`);
+}
+
+// Touch on a tablet in landscape: drag the BN inspector's gamma with a finger. (On a phone the
+// inspector's sliders sit below the fold, reached with the panel's scrollbar.)
+try {
+  const tablet = await openApp({ viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: true }, 'tablet');
+  const page = tablet.page;
+  const box = await page.locator('#canvas').boundingBox();
+  await page.evaluate(() => window.normlab.showPanel('inspector'));
+  await page.waitForTimeout(800);
+  const r = (await page.evaluate(() => window.normlab.uiRects()))['inspector:gamma'];
+  if (!r) throw new Error('the inspector\'s gamma slider was not drawn');
+  const cdp = await tablet.context.newCDPSession(page);
+  const y = box.y + (r[1] + r[3]) / 2, x0 = box.x + r[0] + 4, x1 = box.x + r[0] + (r[2] - r[0]) * 0.9;
+  const before = (await page.evaluate(() => window.normlab.state())).model_version;
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: x0, y }] });
+  for (let i = 1; i <= 8; i += 1) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x0 + (x1 - x0) * i / 8, y }] });
+    await page.waitForTimeout(40);
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForTimeout(400);
+  const after = (await page.evaluate(() => window.normlab.state())).model_version;
+  checks.ok(after > before, `a finger drag on the inspector's gamma changes the network (model version ${before} -> ${after})`);
+  await page.screenshot({ path: path.join(shots, 'browser-touch-inspector.png') });
+  await tablet.context.close();
+} catch (e) {
+  checks.ok(false, `touch block ran to the end (${e.message})`);
+}
+
 await browser.close();
 
 // 7. No WebAssembly SIMD (simulated: validate() says no): a readable message, no crash.
