@@ -118,9 +118,10 @@ void apply(Session& s, const Action& action) {
               set_notice(s, "Learning rate must be greater than 0 and at most 10.");
               return;
             }
-            ExperimentSpec spec = s.spec;
-            spec.optimizer.learning_rate = a.learning_rate;
-            rebuild(s, spec);
+            // An optimizer setting: training goes on with the new rate (no restart).
+            OptimizerSpec optimizer = s.spec.optimizer;
+            optimizer.learning_rate = a.learning_rate;
+            nl::app::apply(s, act::SetOptimizer{optimizer});
           },
           [&](const act::SetBatchSize& a) {
             const int train_size = static_cast<int>(s.exp().dataset().x_train.cols());

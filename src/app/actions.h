@@ -22,7 +22,7 @@ struct Reset {};                                // same settings, fresh initiali
 struct SetSpeed { int steps_per_frame = 1; };   // 1..100
 struct SetDataset { DatasetKind kind = DatasetKind::kTwoMoons; };
 struct SetNoise { float noise = 0.1f; };        // 0..0.5
-struct SetLearningRate { float learning_rate = 0.1f; };  // (0, 10]
+struct SetLearningRate { float learning_rate = 0.1f; };  // (0, 10]; training goes on
 struct SetBatchSize { int batch_size = 32; };   // 1..training-set size
 struct SetNormalization { NormKind norm = NormKind::kBatchNorm; };  // every hidden layer
 struct SetSpec { ExperimentSpec spec; };        // replace all settings at once

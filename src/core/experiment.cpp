@@ -219,7 +219,7 @@ bool Experiment::diverged() const { return state_->diverged; }
 Status Experiment::set_optimizer(const OptimizerSpec& optimizer) {
   if (Status st = validate_optimizer(optimizer); !st.ok()) return st;
   state_->spec.optimizer = optimizer;
-  state_->opt = Optimizer(optimizer);  // fresh optimizer state on the current weights
+  state_->opt.set_spec(optimizer);
   return Ok{};
 }
 const std::vector<int>& Experiment::last_batch() const { return state_->last_batch; }

@@ -73,7 +73,8 @@ class Experiment {
 
   // Replaces the optimizer settings without rebuilding (weights, data, history kept):
   // the learning rate, momentum, weight decay or even SGD <-> Adam change mid-training.
-  // Gotcha: the optimizer's state (momentum buffers, Adam moments, step count) restarts.
+  // The optimizer's state (momentum buffers, Adam moments, step count) is kept when the kind
+  // stays the same, as editing torch.optim's param_groups does; it restarts on SGD <-> Adam.
   // Invalid settings return an error and change nothing. Added for the playground UI.
   //   if (auto st = exp.set_optimizer(o); !st.ok()) show(st.error());
   Status set_optimizer(const OptimizerSpec& optimizer);

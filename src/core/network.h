@@ -128,6 +128,16 @@ class Optimizer {
   explicit Optimizer(const OptimizerSpec& spec) : spec_(spec) {}
   void step(Network& net);
   const OptimizerSpec& spec() const { return spec_; }
+  // New hyperparameters. Momentum buffers / Adam moments and the step count are kept when
+  // the kind is unchanged (like editing torch.optim's param_groups), reset otherwise.
+  void set_spec(const OptimizerSpec& spec) {
+    if (spec.kind != spec_.kind) {
+      t_ = 0;
+      m_.clear();
+      v_.clear();
+    }
+    spec_ = spec;
+  }
   std::int64_t steps() const { return t_; }
 
  private:

@@ -81,7 +81,10 @@ TEST_CASE("actions: settings changes rebuild; invalid values are refused and cha
     }
     apply(s, act::SetLearningRate{0.5f});
     CHECK(s.spec.optimizer.learning_rate == Approx(0.5f));
-    CHECK(step_of(s) == 0);
+    CHECK(s.exp().spec().optimizer.learning_rate == Approx(0.5f));
+    CHECK(step_of(s) == 3);  // an optimizer setting does not restart training
+    apply(s, act::Step{1});
+    CHECK(step_of(s) == 4);
   }
   SECTION("noise") {
     apply(s, act::SetNoise{0.9f});
@@ -158,7 +161,7 @@ TEST_CASE("actions: panel choice and help overlay are view state, kept across re
   CHECK(s.view.panel == Panel::kInspector);
   apply(s, act::ToggleHelp{});
   CHECK(s.view.show_help);
-  apply(s, act::SetLearningRate{0.3f});  // rebuilds the experiment
+  apply(s, act::SetNoise{0.2f});  // rebuilds the experiment
   CHECK(s.view.panel == Panel::kInspector);
   CHECK(s.view.show_help);
   apply(s, act::ShowPanel{static_cast<Panel>(99)});

@@ -267,7 +267,7 @@ TEST_CASE("playground: view options, selection and theme are view state", "[app]
   apply(s, act::SelectNeuron{1, 7});
   apply(s, act::SelectWeight{2, 0, 3});
   REQUIRE_FALSE(s.notice.has_value());
-  apply(s, act::SetLearningRate{0.3f});  // rebuilds: the view stays
+  apply(s, act::SetNoise{0.2f});  // rebuilds: the view stays
   CHECK(s.view.theme == Theme::kLight);
   CHECK_FALSE(s.view.show_test_points);
   CHECK(s.view.discretize_heatmap);

@@ -37,6 +37,31 @@ TEST_CASE("optimizer: SGD without momentum, with weight decay, by hand", "[core]
   CHECK(l.weight(1, 0) == Approx(-2.0f - 0.2f * (0.1f * -2.0f)));  // = -1.96
 }
 
+TEST_CASE("optimizer: a new learning rate keeps the momentum buffer; a new kind resets it", "[core][optimizer]") {
+  // SGD, momentum 0.9. Step 1 at lr 0.1 with g = 0.5: buf = 0.5, p = 1 - 0.05 = 0.95.
+  // lr -> 0.2, step 2 with g = 1: buf = 0.9*0.5 + 1 = 1.45, p = 0.95 - 0.2*1.45 = 0.66.
+  // (A reset buffer would give buf = 1 and p = 0.75.)
+  Network net = one_linear(1.0f, 0.0f);
+  auto& l = std::get<Linear>(net.layers()[0]);
+  l.dbias.setZero();
+  OptimizerSpec s;
+  s.momentum = 0.9f;
+  s.learning_rate = 0.1f;
+  Optimizer opt(s);
+  l.dweight << 0.5f, 0.0f;
+  opt.step(net);
+  CHECK(l.weight(0, 0) == Approx(0.95f));
+  s.learning_rate = 0.2f;
+  opt.set_spec(s);
+  l.dweight << 1.0f, 0.0f;
+  opt.step(net);
+  CHECK(l.weight(0, 0) == Approx(0.66f));
+  CHECK(opt.steps() == 2);
+  s.kind = OptimizerKind::kAdam;
+  opt.set_spec(s);
+  CHECK(opt.steps() == 0);
+}
+
 TEST_CASE("optimizer: SGD momentum and Adam first steps, by hand", "[core][optimizer]") {
   // SGD momentum 0.9, lr 0.1, constant g = 1: buf 1, then 1.9 -> p = 0 - 0.1 - 0.19 = -0.29
   Network net = one_linear(0.0f, 0.0f);
