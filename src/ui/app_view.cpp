@@ -2,6 +2,8 @@
 // left, data on the right. Narrow or portrait screens (phones): stacked.
 #include "ui/view.h"
 
+#include <imgui_internal.h>
+
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -106,6 +108,24 @@ void draw_help_overlay(const app::Session& session, app::ActionQueue& actions, U
   ImGui::End();
 }
 
+// Touch screens have no mouse wheel and ImGui 1.86 no touch scrolling: a drag that starts on
+// the current window's empty space (no widget took the press) scrolls the window, on phones
+// and with a mouse alike. Call between Begin and End.
+void scroll_by_drag() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!ImGui::IsMouseDragging(ImGuiMouseButton_Left, 4.0f)) return;
+  // A press on empty space makes the window's move handle the active id (even with NoMove);
+  // any other active id is a widget being used.
+  const ImGuiContext& g = *ImGui::GetCurrentContext();
+  const bool on_empty_space = g.ActiveIdWindow != nullptr && g.ActiveId == g.ActiveIdWindow->MoveId;
+  if (ImGui::IsAnyItemActive() && !on_empty_space) return;
+  const ImVec2 pos = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+  const ImVec2 start = io.MouseClickedPos[0];
+  if (start.x < pos.x || start.y < pos.y || start.x >= pos.x + size.x || start.y >= pos.y + size.y) return;
+  if (!ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows | ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) return;
+  ImGui::SetScrollY(std::clamp(ImGui::GetScrollY() - io.MouseDelta.y, 0.0f, ImGui::GetScrollMaxY()));
+}
+
 }  // namespace
 
 void draw_app(const app::Session& session, app::ActionQueue& actions,
@@ -127,6 +147,7 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   ImGui::SetNextWindowSize(ImVec2(controls_w, controls_h));
   if (ImGui::Begin("Training", nullptr, fixed)) {
     draw_controls_view(session, actions, resources, probe);
+    scroll_by_drag();
   }
   ImGui::End();
 
@@ -140,6 +161,7 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
     for (const PanelEntry& entry : kPanels) {
       if (entry.panel == session.view.panel) entry.draw(session, actions, resources, probe);
     }
+    scroll_by_drag();
   }
   ImGui::End();
   if (stacked) ImGui::PopStyleVar();

@@ -93,6 +93,22 @@ class HeadlessUi {
     io.KeyShift = false;
   }
 
+  // Presses at `from`, moves to `to` over `steps` frames, releases (a finger or mouse drag).
+  void drag(app::Session& s, ImVec2 from, ImVec2 to, int steps = 10) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = from;
+    frame(s);
+    io.MouseDown[0] = true;
+    frame(s);
+    for (int i = 1; i <= steps; ++i) {
+      const float t = static_cast<float>(i) / static_cast<float>(steps);
+      io.MousePos = ImVec2(from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t);
+      frame(s);
+    }
+    io.MouseDown[0] = false;
+    frame(s);
+  }
+
   void click(app::Session& s, const std::string& control) {
     INFO("clicking " << control);
     REQUIRE(probe_.rects.count(control) == 1);

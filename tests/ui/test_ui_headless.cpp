@@ -112,3 +112,25 @@ TEST_CASE("ui: the help overlay opens with h or the ? button and closes with its
   ui.click(s, "help");
   CHECK(s.view.show_help);
 }
+
+TEST_CASE("ui: on a phone, a drag on a panel's empty space scrolls it to the controls below", "[ui]") {
+  HeadlessUi ui(390.0f, 800.0f);
+  Session s = fresh_session();
+  apply(s, act::ShowPanel{Panel::kInspector});
+  ui.frames(s, 3);
+  const float gamma_y = ui.probe().rects.at("inspector:gamma").min.y;
+  REQUIRE(gamma_y > 800.0f);  // below the fold at first
+  // Drag upwards along the panel's left padding, where no widget sits.
+  ui.drag(s, ImVec2(3.0f, 780.0f), ImVec2(3.0f, 480.0f));
+  ui.frames(s, 2);
+  const float moved_y = ui.probe().rects.at("inspector:gamma").min.y;
+  INFO("gamma slider top before " << gamma_y << ", after " << moved_y);
+  CHECK(moved_y < gamma_y - 200.0f);
+  // A drag that starts on a widget (a slider) moves the widget, not the panel.
+  const auto speed = ui.probe().rects.at("speed");
+  const float speed_y = speed.min.y;
+  ui.drag(s, ImVec2(speed.min.x + 4.0f, 0.5f * (speed.min.y + speed.max.y)),
+          ImVec2(speed.min.x + 150.0f, 0.5f * (speed.min.y + speed.max.y) - 100.0f));
+  CHECK(s.steps_per_frame > 1);
+  CHECK(ui.probe().rects.at("speed").min.y == Approx(speed_y));
+}
