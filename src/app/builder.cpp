@@ -34,6 +34,15 @@ bool rebuild_with(Session& s, const ExperimentSpec& spec) {
   return s.model_version != before;
 }
 
+// Rebuilds with one hidden layer's spec changed by `edit` (the layer must exist).
+template <class Edit>
+void edit_layer(Session& s, int layer, Edit edit) {
+  if (!valid_layer(s, layer)) return;
+  ExperimentSpec spec = s.spec;
+  edit(spec.net.hidden[static_cast<std::size_t>(layer)]);
+  rebuild_with(s, spec);
+}
+
 // Trains on `data` from now on (training restarts); on failure nothing changes.
 void use_data(Session& s, Dataset data) {
   std::optional<Dataset> previous = std::move(s.user_data);
@@ -145,30 +154,19 @@ void apply_playground(Session& s, const act::SetLayerWidth& a) {
     set_notice(s, "A hidden layer has 1 to 128 neurons (got " + std::to_string(a.width) + ").");
     return;
   }
-  ExperimentSpec spec = s.spec;
-  spec.net.hidden[static_cast<std::size_t>(a.layer)].width = a.width;
-  rebuild_with(s, spec);
+  edit_layer(s, a.layer, [&](HiddenLayerSpec& h) { h.width = a.width; });
 }
 
 void apply_playground(Session& s, const act::SetLayerActivation& a) {
-  if (!valid_layer(s, a.layer)) return;
-  ExperimentSpec spec = s.spec;
-  spec.net.hidden[static_cast<std::size_t>(a.layer)].activation = a.activation;
-  rebuild_with(s, spec);
+  edit_layer(s, a.layer, [&](HiddenLayerSpec& h) { h.activation = a.activation; });
 }
 
 void apply_playground(Session& s, const act::SetLayerNorm& a) {
-  if (!valid_layer(s, a.layer)) return;
-  ExperimentSpec spec = s.spec;
-  spec.net.hidden[static_cast<std::size_t>(a.layer)].norm = a.norm;
-  rebuild_with(s, spec);
+  edit_layer(s, a.layer, [&](HiddenLayerSpec& h) { h.norm = a.norm; });
 }
 
 void apply_playground(Session& s, const act::SetLayerPlacement& a) {
-  if (!valid_layer(s, a.layer)) return;
-  ExperimentSpec spec = s.spec;
-  spec.net.hidden[static_cast<std::size_t>(a.layer)].placement = a.placement;
-  rebuild_with(s, spec);
+  edit_layer(s, a.layer, [&](HiddenLayerSpec& h) { h.placement = a.placement; });
 }
 
 void apply_playground(Session& s, const act::SetInit& a) {
