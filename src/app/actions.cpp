@@ -167,6 +167,7 @@ void apply(Session& s, const Action& action) {
             s.view.why_layer = a.layer;
             s.view.why_unit = a.unit;
           },
+          [&](const act::SetWhyHistogramSide& a) { s.view.why_post_activation = a.post_activation; },
           [&](const InspectorAction auto& a) { apply_inspector(s, a); },  // inspector.cpp
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },

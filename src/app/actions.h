@@ -30,6 +30,7 @@ struct DismissNotice {};
 struct ShowPanel { Panel panel = Panel::kData; };
 struct ToggleHelp {};
 struct SetWhyView { WhyView view = WhyView::kTwin; };  // Why panel sub-view
+struct SetWhyHistogramSide { bool post_activation = false; };  // histograms of inputs or outputs
 struct SelectWhyUnit { int layer = 0; int unit = 0; };  // Why panel: hidden layer and unit
 }  // namespace act
 
@@ -49,7 +50,7 @@ using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, a
                             act::InspectorNextStage, act::InspectorPrevStage, act::SetInspectorStage,
                             act::SetInspectorEval, act::SetBnAffine, act::BackpropNext, act::BackpropPrev,
                             act::SetBackpropStep, act::CheckGradients,
-                            act::SetWhyView, act::SelectWhyUnit>;  // Why panel (twin_run.h)
+                            act::SetWhyView, act::SelectWhyUnit, act::SetWhyHistogramSide>;  // Why panel (twin_run.h)
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
 // (training restarts); if the new spec is invalid, nothing changes and a Notice says why.

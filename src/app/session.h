@@ -71,6 +71,7 @@ struct ViewState {
   int weight_row = -1, weight_col = -1;
   WhyView why_view = WhyView::kTwin;  // Why panel: sub-view, and the unit of the ribbons
   int why_layer = 0, why_unit = 0;
+  bool why_post_activation = false;   // Why panel histograms: activation outputs, not inputs
 };
 
 // Training pauses (with a Notice) once a condition is met (checked after every step).

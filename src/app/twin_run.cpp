@@ -22,12 +22,15 @@ Matrix probe_of(const Experiment& e) {
 }
 
 // Pre-activations (input of each hidden layer's activation) on the probe: per layer (units, P).
-std::vector<Matrix> probe_preacts(const Experiment& e) {
+// With `post`, the activation's output instead.
+std::vector<Matrix> probe_preacts(const Experiment& e, bool post = false) {
   std::vector<Matrix> out;
   const Network& net = e.network();
   std::vector<Matrix> outputs;
   net.infer(probe_of(e), &outputs);
-  for (const HiddenLayerInfo& h : net.hidden()) out.push_back(outputs[static_cast<std::size_t>(h.activation - 1)]);
+  for (const HiddenLayerInfo& h : net.hidden()) {
+    out.push_back(outputs[static_cast<std::size_t>(post ? h.activation : h.activation - 1)]);
+  }
   return out;
 }
 
@@ -89,9 +92,9 @@ std::vector<float> coarse_grid(const Experiment& e, const DecisionGrid& g, int n
   return out;
 }
 
-std::vector<std::vector<float>> flat_preacts(const Experiment& e) {
+std::vector<std::vector<float>> flat_preacts(const Experiment& e, bool post = false) {
   std::vector<std::vector<float>> out;
-  for (const Matrix& z : probe_preacts(e)) {
+  for (const Matrix& z : probe_preacts(e, post)) {
     std::vector<float> v(static_cast<std::size_t>(z.size()));
     for (Index u = 0, k = 0; u < z.rows(); ++u)
       for (Index p = 0; p < z.cols(); ++p) v[static_cast<std::size_t>(k++)] = z(u, p);
@@ -175,9 +178,11 @@ void refresh_twin_view(Session& s, int min_frames) {
   if (!stale || (t.frames_since_refresh < min_frames && !t.main_grid.empty())) return;
   t.main_grid = coarse_grid(s.exp(), s.grid, t.grid_resolution);
   t.main_preact = flat_preacts(s.exp());
+  t.main_postact = flat_preacts(s.exp(), true);
   if (t.twin) {
     t.twin_grid = coarse_grid(*t.twin, s.grid, t.grid_resolution);
     t.twin_preact = flat_preacts(*t.twin);
+    t.twin_postact = flat_preacts(*t.twin, true);
   }
   t.view_version = s.model_version;
   t.frames_since_refresh = 0;

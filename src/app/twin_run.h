@@ -43,10 +43,12 @@ struct TwinRun {
   PercentileRecord main_pct, twin_pct;
   double main_step_ms = 0.0, twin_step_ms = 0.0;  // running averages (display only)
   // Coarse eval-mode P(class 1) grids over session.grid's bounds (row-major, row 0 at y_min)
-  // and the probe batch's pre-activations per hidden layer: (units * probe) values, unit-major.
+  // and the probe batch's pre-activations (activation inputs) and post-activations (outputs)
+  // per hidden layer: (units * probe) values, unit-major.
   int grid_resolution = 28;
   std::vector<float> main_grid, twin_grid;
   std::vector<std::vector<float>> main_preact, twin_preact;
+  std::vector<std::vector<float>> main_postact, twin_postact;
   std::uint64_t view_version = 0;       // Session::model_version they were computed for
   int frames_since_refresh = 0;
 };

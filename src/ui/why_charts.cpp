@@ -99,13 +99,22 @@ void draw_gradients(const app::Session& s, UiProbe* probe) {
   if (probe) probe->record("why:chart_grads");
 }
 
-void draw_histograms(const app::Session& s, UiProbe* probe) {
+void draw_histograms(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
   const app::TwinRun& t = s.twin;
   const bool main_is_with = !t.twin_has_norm;
-  const auto& w = main_is_with ? t.main_preact : t.twin_preact;
-  const auto& wo = main_is_with ? t.twin_preact : t.main_preact;
-  ImGui::TextWrapped("Each hidden layer's pre-activations (all units, probe batch, eval mode) for the current "
-                     "weights. With BN they stay centred and scaled; without, their spread follows the weights.");
+  const bool post = s.view.why_post_activation;
+  const auto& main_values = post ? t.main_postact : t.main_preact;
+  const auto& twin_values = post ? t.twin_postact : t.twin_preact;
+  const auto& w = main_is_with ? main_values : twin_values;
+  const auto& wo = main_is_with ? twin_values : main_values;
+  bool after = post;
+  if (ImGui::Checkbox("after the activation", &after)) actions.push_back(app::act::SetWhyHistogramSide{after});
+  if (probe) probe->record("why:post_activation");
+  ImGui::TextWrapped(post ? "Each hidden layer's activation outputs (all units, probe batch, eval mode) for the "
+                            "current weights."
+                          : "Each hidden layer's pre-activations (all units, probe batch, eval mode) for the current "
+                            "weights. With BN before the activation they stay centred and scaled; without, their "
+                            "spread follows the weights.");
   const std::size_t layers = std::max(w.size(), wo.size());
   if (layers == 0) {
     label(probe, "no_layers", "No hidden layers to show.");
@@ -124,7 +133,7 @@ void draw_histograms(const app::Session& s, UiProbe* probe) {
         {with_name(s), l < w.size() ? histogram_bins(w[l], 30, range.lo, range.hi) : Histogram{}, with_colour()},
         {"without", l < wo.size() ? histogram_bins(wo[l], 30, range.lo, range.hi) : Histogram{}, without_colour()}};
     ChartOptions o;
-    o.x_label = "hidden layer " + std::to_string(l + 1) + " pre-activation";
+    o.x_label = "hidden layer " + std::to_string(l + 1) + (post ? " activation output" : " pre-activation");
     o.y_label = "count";
     o.empty_text = "no finite values";
     const std::string id = "why_hist" + std::to_string(l);

@@ -28,7 +28,7 @@ std::string status_of(const Experiment* e, std::int64_t diverged_at, const std::
 void draw_twin(const app::Session& s, UiProbe* probe);
 void draw_distribution(const app::Session& s, app::ActionQueue& actions, UiProbe* probe);
 void draw_gradients(const app::Session& s, UiProbe* probe);
-void draw_histograms(const app::Session& s, UiProbe* probe);
+void draw_histograms(const app::Session& s, app::ActionQueue& actions, UiProbe* probe);
 void draw_cost(const app::Session& s, UiProbe* probe);
 
 }  // namespace nl::ui::why

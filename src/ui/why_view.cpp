@@ -108,7 +108,7 @@ void draw_why_view(const app::Session& s, app::ActionQueue& actions, const ViewR
     case WhyView::kTwin: why::draw_twin(s, probe); break;
     case WhyView::kDistribution: why::draw_distribution(s, actions, probe); break;
     case WhyView::kGradients: why::draw_gradients(s, probe); break;
-    case WhyView::kHistograms: why::draw_histograms(s, probe); break;
+    case WhyView::kHistograms: why::draw_histograms(s, actions, probe); break;
     case WhyView::kCost: why::draw_cost(s, probe); break;
   }
 }

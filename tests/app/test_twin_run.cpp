@@ -1,5 +1,6 @@
 // The Why panel's twin run: identical start, lockstep, bit-identical to an independently
 // built Experiment, percentile records, gradient norms, BN cache bytes, rebuilds, divergence.
+#include <algorithm>
 #include <cmath>
 #include <variant>
 
@@ -213,6 +214,25 @@ TEST_CASE("twin: the view refresh computes both grids and probe pre-activations"
   REQUIRE(s.twin.main_preact.size() == 2);
   CHECK(s.twin.main_preact[0].size() == 8u * 225u);  // 8 units x probe (225 training points)
   CHECK(s.twin.view_version == s.model_version);
+}
+
+TEST_CASE("twin: post-activations are the activation of the pre-activations; the side is view state", "[app][twin]") {
+  Session s = fresh_session();  // ReLU everywhere
+  apply(s, act::Step{10});
+  refresh_twin_view(s, 1);
+  REQUIRE(s.twin.main_postact.size() == s.twin.main_preact.size());
+  REQUIRE(s.twin.twin_postact.size() == s.twin.twin_preact.size());
+  for (const auto* pair : {&s.twin.main_preact, &s.twin.twin_preact}) {
+    const auto& pre = *pair;
+    const auto& post = pair == &s.twin.main_preact ? s.twin.main_postact : s.twin.twin_postact;
+    for (std::size_t l = 0; l < pre.size(); ++l) {
+      REQUIRE(post[l].size() == pre[l].size());
+      for (std::size_t i = 0; i < pre[l].size(); ++i) REQUIRE(post[l][i] == std::max(pre[l][i], 0.0f));
+    }
+  }
+  CHECK_FALSE(s.view.why_post_activation);
+  apply(s, act::SetWhyHistogramSide{true});
+  CHECK(s.view.why_post_activation);
 }
 
 TEST_CASE("twin: follows optimizer changes made without a rebuild", "[app][twin]") {

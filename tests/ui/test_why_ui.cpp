@@ -152,3 +152,18 @@ TEST_CASE("why ui: edge cases draw every sub-view without a crash or NaN text", 
   }
   CHECK(said);
 }
+
+TEST_CASE("why ui: the histograms switch between activation inputs and outputs", "[ui][why]") {
+  HeadlessUi ui;
+  Session s = fresh_session();
+  apply(s, act::ShowPanel{Panel::kWhyBnHelps});
+  apply(s, act::SetWhyView{WhyView::kHistograms});
+  apply(s, act::Step{20});
+  ui.frames(s, 3);
+  CHECK_FALSE(s.view.why_post_activation);
+  ui.click(s, "why:post_activation");
+  CHECK(s.view.why_post_activation);
+  ui.frames(s, 3);
+  ui.click(s, "why:post_activation");
+  CHECK_FALSE(s.view.why_post_activation);
+}
