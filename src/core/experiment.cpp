@@ -225,6 +225,45 @@ Status Experiment::set_optimizer(const OptimizerSpec& optimizer) {
 const std::vector<int>& Experiment::last_batch() const { return state_->last_batch; }
 void Experiment::set_metrics_interval(int n) { state_->metrics_interval = n < 1 ? 1 : n; }
 
+const Optimizer& Experiment::optimizer() const { return state_->opt; }
+
+Status Experiment::restore_progress(const StepMetrics& latest, std::int64_t optimizer_steps,
+                                    std::vector<Vector> first_moments, std::vector<Vector> second_moments) {
+  State& s = *state_;
+  if (!s.history.empty() || s.cursor != 0) return make_error("Progress can only be restored before the first step.");
+  if (latest.step < 0 || optimizer_steps < 0) return make_error("Step counts must not be negative.");
+  auto params = s.net.params();
+  const auto sizes_match = [&](const std::vector<Vector>& buffers) {
+    if (buffers.empty()) return true;
+    if (buffers.size() != params.size()) return false;
+    for (std::size_t i = 0; i < params.size(); ++i)
+      if (buffers[i].size() != params[i].size) return false;
+    return true;
+  };
+  if (!sizes_match(first_moments) || !sizes_match(second_moments) ||
+      first_moments.empty() != second_moments.empty())
+    return make_error("The optimizer's buffers do not match the network's parameters.");
+  // Replay the batching of step(): a new shuffle whenever the next batch does not fit.
+  const std::size_t B = static_cast<std::size_t>(s.batch_size);
+  std::size_t cursor = 0;
+  for (std::int64_t i = 0; i < latest.step; ++i) {
+    if (cursor + B > s.order.size()) {
+      s.shuffle_rng.shuffle(s.order);
+      cursor = 0;
+    }
+    cursor += B;
+  }
+  s.cursor = cursor;
+  if (latest.step > 0) {
+    s.last_batch.assign(s.order.begin() + static_cast<std::ptrdiff_t>(cursor - B),
+                        s.order.begin() + static_cast<std::ptrdiff_t>(cursor));
+  }
+  s.opt.restore(optimizer_steps, std::move(first_moments), std::move(second_moments));
+  s.metrics = latest;
+  if (latest.step > 0) s.history.push_back(latest);
+  return Ok{};
+}
+
 Matrix Experiment::predict_proba(const Matrix& points) const {
   return softmax(state_->net.infer(points));
 }

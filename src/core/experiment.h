@@ -89,6 +89,17 @@ class Experiment {
   // (empty before the first step). Lets views highlight the batch; twins compare it.
   const std::vector<int>& last_batch() const;
 
+  // Saving and restoring a run (app/state_json.h). optimizer() exposes the step count and
+  // buffers; restore_progress() puts a freshly created experiment (no step taken yet) at
+  // `latest`.step: it replays the epoch shuffles of that many steps (the batch order depends
+  // only on the spec, the training-set size and the step count), sets the optimizer state
+  // and makes `latest` the current metrics and the only history entry. The network's
+  // parameters are the caller's to set (network()). Errors: steps already taken, a negative
+  // step, or optimizer buffers that do not match the network's parameters.
+  const Optimizer& optimizer() const;
+  Status restore_progress(const StepMetrics& latest, std::int64_t optimizer_steps,
+                          std::vector<Vector> first_moments, std::vector<Vector> second_moments);
+
   // Eval-mode class probabilities for arbitrary 2-D points.
   // points: (input_width, M); returns (output_width, M), columns sum to 1.
   // Gotcha (PyTorch semantics): with track_running_stats off, BatchNorm has no running

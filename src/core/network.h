@@ -139,6 +139,16 @@ class Optimizer {
     spec_ = spec;
   }
   std::int64_t steps() const { return t_; }
+  // Saved state, for exporting and re-importing a run (app/state_json.h): per parameter of
+  // Network::params(), the SGD momentum buffer / Adam first moment (m) and Adam second moment
+  // (v); empty before the first step. restore() trusts the caller to have checked the sizes.
+  const std::vector<Vector>& first_moments() const { return m_; }
+  const std::vector<Vector>& second_moments() const { return v_; }
+  void restore(std::int64_t steps, std::vector<Vector> m, std::vector<Vector> v) {
+    t_ = steps;
+    m_ = std::move(m);
+    v_ = std::move(v);
+  }
 
  private:
   OptimizerSpec spec_;
