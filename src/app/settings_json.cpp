@@ -3,6 +3,8 @@
 // runs in its non-throwing mode).
 #include "app/settings_json.h"
 
+#include "core/assert.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -335,6 +337,44 @@ json settings_to_json(const ExperimentSpec& spec) {
             {"eps", float_for_json(op.adam_eps)}}},
           {"batch_size", spec.batch_size},
           {"shuffle_seed", spec.shuffle_seed}};
+}
+
+namespace {
+// Names in enum order (the tables list values in declaration order; checked here).
+template <typename E, std::size_t K>
+std::vector<std::string> names_in_order(const EnumName<E> (&names)[K]) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < K; ++i) {
+    NL_ASSERT(static_cast<std::size_t>(names[i].value) == i, "enum name table out of order");
+    out.emplace_back(names[i].name);
+  }
+  return out;
+}
+}  // namespace
+
+template <> const std::vector<std::string>& spec_enum_names<DatasetKind>() {
+  static const auto names = names_in_order(kDatasetNames);
+  return names;
+}
+template <> const std::vector<std::string>& spec_enum_names<Activation>() {
+  static const auto names = names_in_order(kActivationNames);
+  return names;
+}
+template <> const std::vector<std::string>& spec_enum_names<NormKind>() {
+  static const auto names = names_in_order(kNormNames);
+  return names;
+}
+template <> const std::vector<std::string>& spec_enum_names<NormPlacement>() {
+  static const auto names = names_in_order(kPlacementNames);
+  return names;
+}
+template <> const std::vector<std::string>& spec_enum_names<InitScheme>() {
+  static const auto names = names_in_order(kInitNames);
+  return names;
+}
+template <> const std::vector<std::string>& spec_enum_names<OptimizerKind>() {
+  static const auto names = names_in_order(kOptimizerNames);
+  return names;
 }
 
 std::string settings_to_json_text(const ExperimentSpec& spec, int indent) {

@@ -26,6 +26,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -50,5 +51,16 @@ std::string float_shortest(float v);
 // Shortest decimal that reads back to the same float, as a double for nlohmann::json
 // (so 0.1f prints as 0.1, not 0.10000000149011612). Non-finite values stay as they are.
 double float_for_json(float v);
+
+// The schema's names of an enum's values, indexed by the value (spec_enum_names<Activation>()[1]
+// is "relu"), so that other formats (actions, URL) spell enums the same way.
+template <typename E>
+const std::vector<std::string>& spec_enum_names();
+template <> const std::vector<std::string>& spec_enum_names<DatasetKind>();
+template <> const std::vector<std::string>& spec_enum_names<Activation>();
+template <> const std::vector<std::string>& spec_enum_names<NormKind>();
+template <> const std::vector<std::string>& spec_enum_names<NormPlacement>();
+template <> const std::vector<std::string>& spec_enum_names<InitScheme>();
+template <> const std::vector<std::string>& spec_enum_names<OptimizerKind>();
 
 }  // namespace nl
