@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "core/spec.h"
 #include "app/inspector_state.h"  // BN inspector / backprop stepper state
+#include "app/export_file.h"  // ExportFile (Session::outbox)
 #include "app/twin_run.h"  // Why-BN-helps panel state
 
 namespace nl::app {
@@ -72,6 +73,7 @@ struct ViewState {
   WhyView why_view = WhyView::kTwin;  // Why panel: sub-view, and the unit of the ribbons
   int why_layer = 0, why_unit = 0;
   bool why_post_activation = false;   // Why panel histograms: activation outputs, not inputs
+  bool show_export = false;           // the Export window (ui/export_view.cpp)
 };
 
 // Training pauses (with a Notice) once a condition is met (checked after every step).
@@ -106,6 +108,7 @@ struct Session {
   NeuronMaps neuron_maps;
   InspectorState inspector;            // BN inspector and backprop stepper (app/inspector.h)
   TwinRun twin;                        // Why panel: the twin network and its records
+  std::vector<ExportFile> outbox;      // exports for the platform to deliver, then clear (export_file.h)
 
   const Experiment& exp() const { return *experiment; }
   Experiment& exp() { return *experiment; }

@@ -634,6 +634,7 @@ Status import_state_json(Session& s, std::string_view text) {
   next.grid.class1_probability.clear();
   refresh_grid(next);
   rebuild_twin(next);
+  next.outbox = std::move(s.outbox);  // exports still waiting for the platform
   s = std::move(next);
   return Ok{};
 }
