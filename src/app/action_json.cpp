@@ -29,6 +29,7 @@
 #include <variant>
 
 #include "app/settings_json.h"
+#include "app/state_json.h"  // kMaxStateJsonBytes
 
 namespace nl::app {
 
@@ -72,6 +73,10 @@ template <> const std::vector<std::string>& enum_names<InspectorStage>() {
 template <> const std::vector<std::string>& enum_names<BackpropStep>() {
   static const std::vector<std::string> names = {"forward", "dy",    "dbeta", "dgamma", "dxhat",
                                                  "dvar",    "dmean", "dx",    "compact"};
+  return names;
+}
+template <> const std::vector<std::string>& enum_names<ExportKind>() {
+  static const std::vector<std::string> names(kExportKindNames.begin(), kExportKindNames.end());
   return names;
 }
 
@@ -305,6 +310,23 @@ template <> struct Codec<act::SelectWhyUnit> {
 template <> struct Codec<act::SetWhyHistogramSide> {
   static constexpr const char* name = "set_why_histogram_side";
   template <class F> static void fields(F& f, act::SetWhyHistogramSide& a) { f.boolean("post_activation", a.post_activation); }
+};
+// export_actions.h
+template <> struct Codec<act::ImportState> {
+  static constexpr const char* name = "import_state";
+  template <class F> static void fields(F& f, act::ImportState& a) { f.text("json_text", a.json_text, kMaxStateJsonBytes); }
+};
+template <> struct Codec<act::Export> {
+  static constexpr const char* name = "export";
+  template <class F> static void fields(F& f, act::Export& a) { f.choice("kind", a.kind); }
+};
+template <> struct Codec<act::ShowExportWindow> {
+  static constexpr const char* name = "show_export_window";
+  template <class F> static void fields(F& f, act::ShowExportWindow& a) { f.boolean("open", a.open); }
+};
+template <> struct Codec<act::ImportPoints> {
+  static constexpr const char* name = "import_points";
+  template <class F> static void fields(F& f, act::ImportPoints& a) { f.text("csv_text", a.csv_text, kMaxStateJsonBytes); }
 };
 
 // ---- compile-time checks ---------------------------------------------------------------
@@ -560,7 +582,10 @@ class Randomizer {
     v = static_cast<float>(lo + span * unit());
   }
   void boolean(const char*, bool& v) { v = (next() & 1) != 0; }
-  void text(const char*, std::string& v, std::size_t = 0) { v = "t" + std::to_string(next() % 1000); }
+  void text(const char*, std::string& v, std::size_t = 0) {
+    v = "t";  // appended, not "t" + ...: GCC 12 warns -Wrestrict on that (a false positive)
+    v += std::to_string(next() % 1000);
+  }
   template <class E>
   void choice(const char*, E& v) {
     v = static_cast<E>(next() % enum_names<E>().size());

@@ -168,6 +168,7 @@ void apply(Session& s, const Action& action) {
             s.view.why_unit = a.unit;
           },
           [&](const act::SetWhyHistogramSide& a) { s.view.why_post_activation = a.post_activation; },
+          [&](const ExportAction auto& a) { apply_export(s, a); },  // export_actions.cpp
           [&](const InspectorAction auto& a) { apply_inspector(s, a); },  // inspector.cpp
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/inspector.h"  // inspector and backprop actions (inspector_state.h)
+#include "app/export_actions.h"  // export and import actions
 #include "app/playground_actions.h"  // data, builder, training, view actions
 #include "app/session.h"
 #include "core/spec.h"
@@ -50,6 +51,7 @@ using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, a
                             act::InspectorNextStage, act::InspectorPrevStage, act::SetInspectorStage,
                             act::SetInspectorEval, act::SetBnAffine, act::BackpropNext, act::BackpropPrev,
                             act::SetBackpropStep, act::CheckGradients,
+                            act::ImportState, act::Export, act::ShowExportWindow, act::ImportPoints,  // export_actions.h
                             act::SetWhyView, act::SelectWhyUnit, act::SetWhyHistogramSide>;  // Why panel (twin_run.h)
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
