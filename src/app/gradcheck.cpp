@@ -39,14 +39,43 @@ Result<NetworkT<double>> to_double(const Experiment& e) {
   return d;
 }
 
+// Batch Renorm's r and d per layer index (empty where the layer is not a Batch Renorm in use).
+struct FixedRenorm {
+  std::vector<VectorD> r, d;  // (C) each
+};
+
+// r and d of every Batch Renorm layer after `net`'s last training forward.
+FixedRenorm renorm_constants(const NetworkT<double>& net) {
+  FixedRenorm out;
+  out.r.resize(net.layers().size());
+  out.d.resize(net.layers().size());
+  for (std::size_t k = 0; k < net.layers().size(); ++k)
+    if (const auto* brn = std::get_if<BatchRenormT<double>>(&net.layers()[k]); brn && brn->bn.used_batch_stats &&
+                                                                              brn->bn.track_running_stats) {
+      out.r[k] = brn->r;
+      out.d[k] = brn->d;
+    }
+  return out;
+}
+
 // Training-mode loss of `base` from layer `first` on, given that layer's input. Runs on a
-// fresh copy each time, so running statistics (used by Batch Renorm) never drift.
+// fresh copy each time, so running statistics (used by Batch Renorm) never drift. Batch
+// Renorm layers use the r and d in `fixed` (the gradient Batch Renorm trains with treats them
+// as constants; letting them move with the perturbation would measure a different derivative).
 double loss_from(const NetworkT<double>& base, std::size_t first, const MatrixD& input,
-                 const std::vector<int>& labels) {
+                 const std::vector<int>& labels, const FixedRenorm& fixed) {
   NetworkT<double> net = base;
   MatrixD cur = input, next;
   for (std::size_t k = first; k < net.layers().size(); ++k) {
-    std::visit([&](auto& layer) { layer.forward(cur, true, next); }, net.layers()[k]);
+    auto* brn = std::get_if<BatchRenormT<double>>(&net.layers()[k]);
+    if (brn && k < fixed.r.size() && fixed.r[k].size() == brn->bn.channels && brn->bn.spatial == 1) {
+      brn->bn.forward(cur, true, next);  // batch statistics: bn.xhat = (x − μ_B)/σ_B
+      for (Index c = 0; c < brn->bn.channels; ++c)  // y = γ(x̂·r + d) + β with r, d fixed
+        next.row(c) = (brn->bn.gamma[c] * (brn->bn.xhat.row(c).array() * fixed.r[k][c] + fixed.d[k][c]) +
+                       brn->bn.beta[c]).matrix();
+    } else {
+      std::visit([&](auto& layer) { layer.forward(cur, true, next); }, net.layers()[k]);
+    }
     cur.swap(next);
   }
   return softmax_cross_entropy<double>(cur, labels, nullptr);
@@ -79,7 +108,8 @@ Result<GradCheck> check_gradients(const Session& s, double h) {
   analytic.set_record_trace(true);
   if (Result<double> loss = analytic.train_batch(xb, yb); !loss.ok()) return loss.error();
   const std::size_t bn_at = static_cast<std::size_t>(li);
-  const auto& bn = std::get<BatchNormT<double>>(analytic.layers()[bn_at]);
+  const BatchNormT<double>& bn = *detail::batch_norm_of(analytic.layers()[bn_at]);
+  const FixedRenorm fixed = renorm_constants(analytic);
   const MatrixD bn_input = analytic.outputs()[bn_at - 1];  // x of the BN layer (C, m)
   const Index f = s.inspector.feature;
 
@@ -97,17 +127,18 @@ Result<GradCheck> check_gradients(const Session& s, double h) {
     MatrixD plus = bn_input, minus = bn_input;
     plus(f, n) += h;
     minus(f, n) -= h;
-    const double numeric = (loss_from(*base, bn_at, plus, yb) - loss_from(*base, bn_at, minus, yb)) / (2.0 * h);
+    const double numeric = (loss_from(*base, bn_at, plus, yb, fixed) - loss_from(*base, bn_at, minus, yb, fixed)) / (2.0 * h);
     out.entries.push_back(entry("x[" + std::to_string(n + 1) + "]", bn.trace->dx(f, n), numeric));
   }
   if (bn.affine) {
     for (int which = 0; which < 2; ++which) {
       NetworkT<double> plus = *base, minus = *base;
-      auto& bp = std::get<BatchNormT<double>>(plus.layers()[bn_at]);
-      auto& bm = std::get<BatchNormT<double>>(minus.layers()[bn_at]);
+      BatchNormT<double>& bp = *detail::batch_norm_of(plus.layers()[bn_at]);
+      BatchNormT<double>& bm = *detail::batch_norm_of(minus.layers()[bn_at]);
       (which == 0 ? bp.gamma : bp.beta)[f] += h;
       (which == 0 ? bm.gamma : bm.beta)[f] -= h;
-      const double numeric = (loss_from(plus, bn_at, bn_input, yb) - loss_from(minus, bn_at, bn_input, yb)) / (2.0 * h);
+      const double numeric =
+          (loss_from(plus, bn_at, bn_input, yb, fixed) - loss_from(minus, bn_at, bn_input, yb, fixed)) / (2.0 * h);
       out.entries.push_back(which == 0 ? entry("γ", bn.dgamma[f], numeric) : entry("β", bn.dbeta[f], numeric));
     }
   }

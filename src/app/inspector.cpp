@@ -18,10 +18,33 @@ std::vector<int> bn_hidden_layers(const Network& net) {
   const auto& hidden = net.hidden();
   for (std::size_t h = 0; h < hidden.size(); ++h) {
     const int li = hidden[h].norm;
-    if (li >= 0 && std::holds_alternative<BatchNorm>(net.layers()[static_cast<std::size_t>(li)]))
+    if (li >= 0 && batch_norm_of(net.layers()[static_cast<std::size_t>(li)]) != nullptr)
       out.push_back(static_cast<int>(h));
   }
   return out;
+}
+
+std::string not_inspectable_reason(const Session& s, int layer) {
+  const auto& hidden = s.exp().spec().net.hidden;
+  if (layer < 0 || layer >= static_cast<int>(hidden.size())) {
+    if (hidden.empty()) return "This network has no hidden layer, so no BatchNorm to inspect.";
+    return "There is no hidden layer " + std::to_string(layer + 1) + ".";
+  }
+  const std::string which = "Hidden layer " + std::to_string(layer + 1);
+  switch (hidden[static_cast<std::size_t>(layer)].norm) {
+    case NormKind::kBatchNorm:
+    case NormKind::kBatchRenorm: return {};
+    case NormKind::kNone: return which + " has no normalization.";
+    case NormKind::kLayerNorm:
+      return which + " uses LayerNorm: it normalizes each sample over that sample's own features, so it "
+             "has no batch statistics, no running statistics and no train/eval difference; the BN "
+             "inspector's stages (μ_B and σ²_B over the mini-batch, running averages) do not apply.";
+    case NormKind::kGroupNorm:
+      return which + " uses GroupNorm: it normalizes each sample over groups of its own features, so it "
+             "has no batch statistics, no running statistics and no train/eval difference; the BN "
+             "inspector's stages (μ_B and σ²_B over the mini-batch, running averages) do not apply.";
+  }
+  return which + " cannot be inspected.";
 }
 
 std::vector<int> inspected_batch(const Experiment& e, std::string* source) {
@@ -55,11 +78,19 @@ std::optional<std::string> validate_selection(const Session& s, int layer, int f
                                               int* layer_index) {
   const Network& net = s.exp().network();
   const std::vector<int> bns = bn_hidden_layers(net);
-  if (bns.empty()) return std::string("This network has no BatchNorm layer to inspect.");
-  if (std::find(bns.begin(), bns.end(), layer) == bns.end())
-    return "Hidden layer " + std::to_string(layer + 1) + " has no BatchNorm.";
+  if (bns.empty()) {
+    // Say why for the first normalized layer (LayerNorm/GroupNorm), else plainly.
+    for (std::size_t h = 0; h < s.exp().spec().net.hidden.size(); ++h)
+      if (s.exp().spec().net.hidden[h].norm != NormKind::kNone)
+        return "This network has no BatchNorm or Batch Renorm layer. " + not_inspectable_reason(s, static_cast<int>(h));
+    return std::string("This network has no BatchNorm layer to inspect.");
+  }
+  if (std::find(bns.begin(), bns.end(), layer) == bns.end()) {
+    const std::string why = not_inspectable_reason(s, layer);
+    return why.empty() ? "Hidden layer " + std::to_string(layer + 1) + " has no BatchNorm." : why;
+  }
   const int li = net.hidden()[static_cast<std::size_t>(layer)].norm;
-  const auto& bn = std::get<BatchNorm>(net.layers()[static_cast<std::size_t>(li)]);
+  const BatchNorm& bn = *batch_norm_of(net.layers()[static_cast<std::size_t>(li)]);
   if (bn.spatial != 1) return std::string("The inspector shows feature vectors only (spatial size 1).");
   if (feature < 0 || feature >= bn.channels)
     return "Feature " + std::to_string(feature + 1) + " does not exist (the layer has " +
@@ -126,7 +157,7 @@ InspectorModel inspector_model(const Session& s) {
     return m;
   }
   m.batch_loss = *loss;
-  const auto& bn = std::get<BatchNorm>(net.layers()[static_cast<std::size_t>(li)]);
+  const BatchNorm& bn = *detail::batch_norm_of(net.layers()[static_cast<std::size_t>(li)]);
   if (!bn.trace || !bn.trace->has_backward) {
     m.message = "No trace was recorded.";
     return m;
@@ -144,6 +175,7 @@ InspectorModel inspector_model(const Session& s) {
   m.std_dev = static_cast<float>(std::sqrt(static_cast<double>(m.var) + static_cast<double>(m.eps)));
   m.gamma = bn.gamma[f];
   m.beta = bn.beta[f];
+  m.affine = bn.affine;
   m.centred.resize(m.x.size());
   for (std::size_t i = 0; i < m.x.size(); ++i) m.centred[i] = m.x[i] - m.mean;
   const double count = static_cast<double>(m.x.size());
@@ -166,6 +198,25 @@ InspectorModel inspector_model(const Session& s) {
   m.dgamma = tr.dgamma[f];
   m.dvar = tr.dvar[f];
   m.dmean = tr.dmean[f];
+  // Batch Renorm: r and d (clipped, from the core), their unclipped values, x̂·r + d.
+  m.xhat_r = m.xhat;
+  if (const auto* brn = std::get_if<BatchRenorm>(&net.layers()[static_cast<std::size_t>(li)])) {
+    m.renorm = true;
+    m.r_max = brn->r_max;
+    m.d_max = brn->d_max;
+    m.renorm_active = tr.renorm_r.size() > f;  // training with running statistics
+    if (m.renorm_active) {
+      m.r = tr.renorm_r[f];
+      m.d = tr.renorm_d[f];
+      const double sigma_run = std::sqrt(static_cast<double>(m.running_var_before) + static_cast<double>(m.eps));
+      m.sigma_running = static_cast<float>(sigma_run);
+      m.r_unclipped = static_cast<float>(static_cast<double>(m.std_dev) / sigma_run);
+      m.d_unclipped = static_cast<float>((static_cast<double>(m.mean) - static_cast<double>(m.running_mean_before)) / sigma_run);
+      m.xhat_r = row_of(brn->bn.xhat, f);  // the layer's cache: x̂·r + d
+      m.r_clipped = m.r_unclipped < 1.0f / m.r_max || m.r_unclipped > m.r_max;
+      m.d_clipped = std::abs(m.d_unclipped) > m.d_max;
+    }
+  }
   m.max_abs_dx_diff = 0.0f;
   for (std::size_t i = 0; i < m.dx.size(); ++i)
     m.max_abs_dx_diff = std::max(m.max_abs_dx_diff, std::abs(m.dx[i] - m.dx_compact[i]));
@@ -179,7 +230,7 @@ InspectorModel inspector_model(const Session& s) {
   // Eval path on the real network (const infer, no state touched).
   std::vector<Matrix> outs;
   (void)e.network().infer(xb, &outs);
-  const auto& real_bn = std::get<BatchNorm>(e.network().layers()[static_cast<std::size_t>(li)]);
+  const BatchNorm& real_bn = *detail::batch_norm_of(e.network().layers()[static_cast<std::size_t>(li)]);
   m.x_eval = row_of(outs[static_cast<std::size_t>(li) - 1], f);
   m.y_eval = row_of(outs[static_cast<std::size_t>(li)], f);
   double mu = 0.0, var = 1.0;
@@ -220,6 +271,18 @@ BoundaryPair inspector_boundaries(const Session& s, int resolution) {
       bn->track_running_stats = true;
       bn->running_mean = bn->mean;
       bn->running_var = bn->var;
+    } else if (auto* brn = std::get_if<BatchRenorm>(&layer)) {
+      // Training output γ((x − μ_B)/σ_B·r + d) + β with this batch's r and d is a
+      // normalization by σ′ = σ_B/r around μ′ = μ_B − d·σ′: store those as "running".
+      BatchNorm& b = brn->bn;
+      b.track_running_stats = true;
+      b.running_mean.resize(b.channels);
+      b.running_var.resize(b.channels);
+      for (Index c = 0; c < b.channels; ++c) {
+        const double sigma = 1.0 / static_cast<double>(b.inv_std[c]) / static_cast<double>(brn->r[c]);
+        b.running_mean[c] = static_cast<float>(static_cast<double>(b.mean[c]) - static_cast<double>(brn->d[c]) * sigma);
+        b.running_var[c] = static_cast<float>(sigma * sigma - static_cast<double>(b.eps));
+      }
     }
   }
   const int r = resolution;
@@ -305,7 +368,7 @@ void apply_inspector(Session& s, const act::SetBnAffine& a) {
     set_notice(s, "γ and β must be numbers between −100 and 100.");
     return;
   }
-  auto& bn = std::get<BatchNorm>(s.exp().network().layers()[static_cast<std::size_t>(li)]);
+  BatchNorm& bn = *detail::batch_norm_of(s.exp().network().layers()[static_cast<std::size_t>(li)]);
   if (!bn.affine) {
     set_notice(s, "This BatchNorm has no γ and β (affine is off).", "Turn affine on in the normalization options.");
     return;

@@ -22,7 +22,7 @@ namespace nl::app {
 struct InspectorModel {
   bool ok = false;
   std::string message;               // why nothing can be shown (ok == false)
-  std::vector<int> bn_layers;        // hidden layers that have BatchNorm
+  std::vector<int> bn_layers;        // hidden layers that have BatchNorm or Batch Renorm
   int layer = -1;                    // resolved hidden layer
   int layer_index = -1;              // its BatchNorm's index in Network::layers()
   int features = 0;                  // C of that layer
@@ -33,6 +33,7 @@ struct InspectorModel {
   // Forward over the batch for the chosen feature (training mode): per sample, size m.
   std::vector<float> x, centred, xhat, y;
   float mean = 0, var = 0, inv_std = 0, std_dev = 0, eps = 0, gamma = 1, beta = 0;
+  bool affine = true;                // γ and β are parameters (else fixed at 1 and 0)
   // Running statistics: before and after this batch's update; f weights the new batch.
   bool tracks_running = false, cumulative = false;
   float momentum = 0;                // f (PyTorch momentum; 1/t when cumulative)
@@ -43,6 +44,19 @@ struct InspectorModel {
   std::vector<float> x_eval, xhat_eval, y_eval;
   float eval_mean = 0, eval_var = 1;  // what eval normalizes with: running stats, or (not
                                       // tracking) the statistics of x_eval itself
+  // Batch Renorm (Ioffe 2017; renorm true): in training with running statistics the layer
+  // outputs y = γ·(x̂·r + d) + β with r = clip(σ_B/σ_run, 1/r_max, r_max) and
+  // d = clip((μ_B − running_mean)/σ_run, −d_max, d_max), σ_run = √(running_var + ε) taken
+  // BEFORE this batch's update; r and d are constants in backprop. x and x̂ above are the
+  // plain batch-normalized values; y is the layer's real output.
+  bool renorm = false;
+  bool renorm_active = false;        // r, d applied (training, tracking running stats)
+  float r_max = 0, d_max = 0;
+  float r = 1, d = 0;                // clipped, from the core's trace
+  float r_unclipped = 1, d_unclipped = 0;  // σ_B/σ_run and (μ_B − running_mean)/σ_run
+  bool r_clipped = false, d_clipped = false;  // the unclipped value lies outside the range
+  float sigma_running = 1;           // √(running_var_before + ε)
+  std::vector<float> xhat_r;         // per sample: x̂·r + d (== xhat for BatchNorm)
   // Next layer and loss.
   std::string next_layer;            // e.g. "relu1"
   bool next_is_elementwise = false;  // activation: next_out is this feature after it

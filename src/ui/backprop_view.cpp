@@ -38,7 +38,7 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
       {"√(σ²+ε)", 3, 0, num(sd), BackpropStep::kDvar, ""},
       {"1/σ", 4, 0, num(m.inv_std), BackpropStep::kDvar, ""},
       {"x\u0302", 4, 1, num(m.xhat[k]), BackpropStep::kDxhat, "dx\u0302 = " + num(m.dxhat[k])},
-      {"γ·x\u0302", 5, 1, num(m.gamma * m.xhat[k]), BackpropStep::kDgamma, "dγ = " + num(m.dgamma)},
+      {m.renorm_active ? "γ(x\u0302r+d)" : "γ·x\u0302", 5, 1, num(m.gamma * m.xhat_r[k]), BackpropStep::kDgamma, "dγ = " + num(m.dgamma)},
       {"y = +β", 6, 1, num(m.y[k]), BackpropStep::kDbeta, "dβ = " + num(m.dbeta)},
       {"L", 7, 1, num(m.batch_loss), BackpropStep::kDy, "dy = " + num(m.dy[k])},
   };
@@ -95,16 +95,27 @@ void draw_graph(const app::InspectorModel& m, BackpropStep step, float width) {
 std::vector<std::string> step_text(const app::InspectorModel& m, BackpropStep step) {
   const std::size_t k = static_cast<std::size_t>(m.sample);
   const std::string s = std::to_string(m.sample + 1), n = std::to_string(m.x.size());
-  double sum_dy = 0, sum_dyx = 0, sum_dxh_c = 0, sum_dxh = 0;
+  double sum_dy = 0, sum_dyx = 0, sum_dyxr = 0, sum_dxh_c = 0, sum_dxh = 0;
   for (std::size_t i = 0; i < m.x.size(); ++i) {
     sum_dy += m.dy[i];
     sum_dyx += static_cast<double>(m.dy[i]) * m.xhat[i];
+    sum_dyxr += static_cast<double>(m.dy[i]) * m.xhat_r[i];
     sum_dxh_c += static_cast<double>(m.dxhat[i]) * m.centred[i];
     sum_dxh += m.dxhat[i];
   }
   const double mm = static_cast<double>(m.x.size());
+  // Batch Renorm: y = γ(x̂·r + d) + β with r, d constants, so the graph is BatchNorm's with
+  // γ·r as the scale on x̂, and dγ pairs dy with x̂_r = x̂·r + d.
+  const bool rn = m.renorm_active;
+  const double scale = rn ? static_cast<double>(m.gamma) * m.r : m.gamma;
+  const std::string scale_text = rn ? "γ·r" : "γ";
   switch (step) {
     case BackpropStep::kForward:
+      if (rn)
+        return {"Forward values for sample " + s + " (per-feature statistics are shared by the batch).",
+                "Batch Renorm: r = " + num(m.r) + " and d = " + num(m.d) + " are constants in backprop (Ioffe 2017): the graph is "
+                "BatchNorm's with γ·r on x\u0302, and γ multiplies x\u0302_r = x\u0302·r + d.",
+                "Step backward to see each gradient; dy comes from the loss through the layers above."};
       return {"Forward values for sample " + s + " (per-feature statistics are shared by the batch).",
               "Step backward to see each gradient; dy comes from the loss through the layers above."};
     case BackpropStep::kDy:
@@ -112,8 +123,11 @@ std::vector<std::string> step_text(const app::InspectorModel& m, BackpropStep st
     case BackpropStep::kDbeta:
       return {"dβ = Σ_i dy_i = " + num(sum_dy) + "  (trace: " + num(m.dbeta) + ")"};
     case BackpropStep::kDgamma:
+      if (rn) return {"dγ = Σ_i dy_i·x\u0302_r,i = " + num(sum_dyxr) + "  (trace: " + num(m.dgamma) + ")"};
       return {"dγ = Σ_i dy_i·x\u0302_i = " + num(sum_dyx) + "  (trace: " + num(m.dgamma) + ")"};
     case BackpropStep::kDxhat:
+      if (rn)
+        return {"dx\u0302_i = γ·r·dy_i = " + term(m.gamma) + "·" + num(m.r) + "·" + term(m.dy[k]) + " = " + num(m.dxhat[k])};
       return {"dx\u0302_i = γ·dy_i = " + term(m.gamma) + "·" + term(m.dy[k]) + " = " + num(m.dxhat[k])};
     case BackpropStep::kDvar:
       return {"dσ² = Σ_i dx\u0302_i·(x_i − μ)·(−½)(σ² + ε)^(−3/2) = " + term(sum_dxh_c) + "·(−½)·" +
@@ -128,8 +142,8 @@ std::vector<std::string> step_text(const app::InspectorModel& m, BackpropStep st
               "sample " + s + ": " + term(a) + " + " + term(b) + " + " + term(c) + " = " + num(m.dx[k])};
     }
     case BackpropStep::kCompact:
-      return {"compact: dx = (γ/√(σ²+ε))/m · (m·dy − Σdy − x\u0302·Σ(dy·x\u0302))",
-              "sample " + s + ": (" + term(m.gamma) + "·" + num(m.inv_std) + "/" + n + ")·(" + n + "·" + term(m.dy[k]) + " − " +
+      return {"compact: dx = (" + scale_text + "/√(σ²+ε))/m · (m·dy − Σdy − x\u0302·Σ(dy·x\u0302))",
+              "sample " + s + ": (" + term(scale) + "·" + num(m.inv_std) + "/" + n + ")·(" + n + "·" + term(m.dy[k]) + " − " +
                   term(sum_dy) + " − " + term(m.xhat[k]) + "·" + term(sum_dyx) + ") = " + num(m.dx_compact[k]),
               "max |dx(step by step) − dx(compact)| over the batch = " + num(m.max_abs_dx_diff)};
   }

@@ -67,17 +67,54 @@ void draw_bn_selectors(const app::Session& session, const app::InspectorModel& m
   if (probe) probe->record(p + ":sample");
 }
 
-void draw_strip(const char* id, ImVec2 size, const StripPlot& plot) {
+StripResult draw_strip(const char* id, ImVec2 size, const StripPlot& plot) {
+  StripResult result;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImVec2 o = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton(id, size);
+  ImGui::PushID(id);
   const float left = o.x + font * 0.8f, right = o.x + size.x - font * 0.8f;
   const float axis_y = o.y + size.y - font * 1.6f;
   const float hist_top = o.y + font * (0.4f + 1.1f * static_cast<float>(std::max<std::size_t>(1, plot.markers.size())));
   const float hist_bottom = std::max(hist_top + font * 2.0f, o.y + size.y * 0.45f);
-  const float lo = plot.lo, hi = plot.hi > plot.lo ? plot.hi : plot.lo + 1.0f;
+  // While a handle is dragged the axis keeps the range it had at the press (ImGui storage:
+  // presentation only), so the values moving under the mouse do not move the scale.
+  ImGuiStorage* st = ImGui::GetStateStorage();
+  const ImGuiID k_lo = ImGui::GetID("drag_lo"), k_hi = ImGui::GetID("drag_hi"), k_v0 = ImGui::GetID("drag_v0");
+  const ImGuiID k_on = ImGui::GetID("drag_on");  // a handle was held last frame
+  float lo = plot.lo, hi = plot.hi > plot.lo ? plot.hi : plot.lo + 1.0f;
+  if (st->GetBool(k_on, false) && !plot.handles.empty()) lo = st->GetFloat(k_lo, lo), hi = st->GetFloat(k_hi, hi);
+  bool any_active = false;
   auto sx = [&](float v) { return left + (std::clamp(v, lo, hi) - lo) / (hi - lo) * (right - left); };
+  // Handles first: the first item under the mouse takes the hover, so they sit above the plot.
+  const float grip = std::max(font * 0.7f, 8.0f);
+  struct Grip { ImVec2 c; bool active, hovered; };
+  std::vector<Grip> grips;
+  for (std::size_t i = 0; i < plot.handles.size(); ++i) {
+    const StripHandle& h = plot.handles[i];
+    const ImVec2 c(sx(h.value), axis_y - grip);
+    ImGui::SetCursorScreenPos(ImVec2(c.x - grip, c.y - grip));
+    ImGui::InvisibleButton(h.id.c_str(), ImVec2(grip * 2.0f, grip * 2.0f));
+    result.handle_rects.push_back({ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
+    if (ImGui::IsItemActivated()) {
+      st->SetFloat(k_lo, lo);
+      st->SetFloat(k_hi, hi);
+      st->SetFloat(k_v0, h.value);
+    }
+    const bool active = ImGui::IsItemActive(), hovered = ImGui::IsItemHovered();
+    any_active = any_active || active;
+    if (active) {
+      const float delta = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left, 0.0f).x;
+      result.dragged = static_cast<int>(i);
+      result.value = st->GetFloat(k_v0, h.value) + delta / (right - left) * (hi - lo);
+    }
+    if (active || hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeEW);
+    grips.push_back({c, active, hovered});
+  }
+  st->SetBool(k_on, any_active);
+  ImGui::SetCursorScreenPos(o);
+  ImGui::InvisibleButton("plot", size);
+  ImGui::PopID();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 faint = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   dl->AddRectFilled(o, ImVec2(o.x + size.x, o.y + size.y), ImGui::GetColorU32(ImGuiCol_FrameBg), 4.0f);
@@ -133,6 +170,16 @@ void draw_strip(const char* id, ImVec2 size, const StripPlot& plot) {
     dl->AddLine(ImVec2(x, axis_y), ImVec2(x, axis_y + font * 0.3f), text);
     dl->AddText(ImVec2(x - ts.x * 0.5f, axis_y + font * 0.35f), text, label.c_str());
   }
+  // Handles on top: a diamond on the marker line, brighter while hovered or dragged.
+  for (std::size_t i = 0; i < grips.size(); ++i) {
+    const ImVec2 c = grips[i].c;
+    const bool lit = grips[i].active || grips[i].hovered;
+    const ImVec2 t(c.x, c.y - grip), rt(c.x + grip, c.y), b(c.x, c.y + grip), l(c.x - grip, c.y);
+    const ImU32 fill = (plot.handles[i].colour & ~IM_COL32_A_MASK) | (static_cast<ImU32>(lit ? 255 : 200) << IM_COL32_A_SHIFT);
+    dl->AddQuadFilled(t, rt, b, l, fill);
+    dl->AddQuad(t, rt, b, l, text, grips[i].active ? 2.5f : 1.2f);
+  }
+  return result;
 }
 
 void draw_path_plot(const char* id, ImVec2 size, const std::vector<PathRow>& rows,

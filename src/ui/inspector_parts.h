@@ -40,6 +40,12 @@ struct StripBand {
   float lo = 0.0f, hi = 0.0f;
   ImU32 colour = IM_COL32_WHITE;
 };
+// A grip on the axis at `value` that the mouse (or a finger) drags horizontally.
+struct StripHandle {
+  std::string id;  // ImGui id within the strip, e.g. "beta"
+  float value = 0.0f;
+  ImU32 colour = IM_COL32_WHITE;
+};
 // Dots (one per sample, in rows so they do not hide each other) over a histogram of the
 // same values, on a horizontal axis [lo, hi] with nice ticks.
 struct StripPlot {
@@ -49,8 +55,16 @@ struct StripPlot {
   float lo = -1.0f, hi = 1.0f;
   std::vector<StripMarker> markers;
   std::vector<StripBand> bands;
+  std::vector<StripHandle> handles;
 };
-void draw_strip(const char* id, ImVec2 size, const StripPlot& plot);
+// What happened to the handles this frame.
+struct StripResult {
+  int dragged = -1;       // index into plot.handles being dragged, or -1
+  float value = 0.0f;     // its new value: the value at the press plus the drag distance on
+                          // the axis as it was at the press (the axis stays put while dragging)
+  std::vector<UiProbe::Rect> handle_rects;  // per handle, for tests
+};
+StripResult draw_strip(const char* id, ImVec2 size, const StripPlot& plot);
 
 // Several value sets of the same samples, one row each on its own axis (e.g. x, x − μ, x̂, y),
 // with the `highlight` sample joined across rows: one sample's path through the layer.

@@ -40,7 +40,12 @@ StageView stage_view(const app::InspectorModel& m, InspectorStage stage, bool ev
     case InspectorStage::kCentred: return {centred, {{0.0f, "0 (was " + mu_name + num(mu) + ")", mark}}, {}};
     case InspectorStage::kVariance:
       return {centred, {{0.0f, "0", mark}, {sd, "±√(σ² + ε) = ±" + num(sd), mark}}, {{-sd, sd, band}}};
-    case InspectorStage::kNormalized: return {eval ? m.xhat_eval : m.xhat, {{0.0f, "0", mark}, {1.0f, "±1", mark}}, {{-1.0f, 1.0f, band}}};
+    case InspectorStage::kNormalized:
+      if (m.renorm_active && !eval)  // Batch Renorm: x̂·r + d, centred on d with spread r
+        return {m.xhat_r,
+                {{m.d, "d = " + num(m.d), mark}, {m.d + m.r, "d + r = " + num(m.d + m.r), mark}},
+                {{m.d - m.r, m.d + m.r, band}}};
+      return {eval ? m.xhat_eval : m.xhat, {{0.0f, "0", mark}, {1.0f, "±1", mark}}, {{-1.0f, 1.0f, band}}};
     case InspectorStage::kAffine:
       return {eval ? m.y_eval : m.y,
               {{m.beta, "β = " + num(m.beta), mark}, {m.beta + m.gamma, "β + γ = " + num(m.beta + m.gamma), mark}},
@@ -70,6 +75,8 @@ std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage s
   const float xk = eval ? m.x_eval[k] : m.x[k];
   const float sd = std::sqrt(var + m.eps);
   const float xh = eval ? m.xhat_eval[k] : m.xhat[k];
+  const float xr = eval ? xh : m.xhat_r[k];  // what γ multiplies (x̂·r + d for Batch Renorm)
+  const bool renorm = m.renorm_active && !eval;
   const float yk = eval ? m.y_eval[k] : m.y[k];
   const std::string mun = eval ? "running_mean" : "μ_B", varn = eval ? "running_var" : "σ²_B";
   const std::string xs = "x" + s;
@@ -87,11 +94,34 @@ std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage s
                         "√(running_var + ε) = √(" + num(var) + " + " + num(m.eps) + ") = " + num(sd)};
       return {"σ²_B = (1/m)·Σ (x_i − μ_B)² = (1/" + n + ")·" + num(sq) + " = " + num(m.var) + "   (biased: ÷ m, as in training)",
               "√(σ²_B + ε) = √(" + num(m.var) + " + " + num(m.eps) + ") = " + num(sd)};
-    case InspectorStage::kNormalized:
-      return {"x\u0302 = (x − " + mun + ") / √(" + varn + " + ε)", "sample " + s + ": (" + num(xk) + " − " + term(mu) + ") / " + num(sd) + " = " + num(xh)};
-    case InspectorStage::kAffine:
-      return {"y = γ·x\u0302 + β: γ = " + num(m.gamma) + " rescales, β = " + num(m.beta) + " shifts",
-              "sample " + s + ": " + term(m.gamma) + "·" + term(xh) + " + " + term(m.beta) + " = " + num(yk)};
+    case InspectorStage::kNormalized: {
+      std::vector<std::string> out = {"x\u0302 = (x − " + mun + ") / √(" + varn + " + ε)",
+                                      "sample " + s + ": (" + num(xk) + " − " + term(mu) + ") / " + num(sd) + " = " + num(xh)};
+      if (m.renorm && !eval && !m.renorm_active)
+        out.push_back("Batch Renorm without running statistics has no r and d: it is BatchNorm.");
+      if (!renorm) return out;
+      const bool r_clipped = m.r_clipped, d_clipped = m.d_clipped;
+      out.push_back("Batch Renorm then corrects x\u0302 towards the running statistics (taken before this step's update):");
+      out.push_back("   σ_B = " + num(sd) + ",  σ_run = √(running_var + ε) = √(" + num(m.running_var_before) + " + " + num(m.eps) +
+                    ") = " + num(m.sigma_running));
+      out.push_back("   r = clip(σ_B/σ_run, 1/r_max, r_max) = clip(" + num(sd) + "/" + num(m.sigma_running) + " = " + num(m.r_unclipped) +
+                    ", " + num(1.0 / m.r_max) + ", " + num(m.r_max) + ") = " + num(m.r) + (r_clipped ? "  (clipped)" : ""));
+      out.push_back("   d = clip((μ_B − running_mean)/σ_run, −d_max, d_max) = clip((" + num(m.mean) + " − " + term(m.running_mean_before) +
+                    ")/" + num(m.sigma_running) + " = " + num(m.d_unclipped) + ", " + term(-m.d_max) + ", " + num(m.d_max) + ") = " +
+                    num(m.d) + (d_clipped ? "  (clipped)" : ""));
+      out.push_back("x\u0302_r = x\u0302·r + d; sample " + s + ": " + term(xh) + "·" + num(m.r) + " + " + term(m.d) + " = " + num(xr) +
+                    "   (plotted; r and d are constants in backprop)");
+      out.push_back(r_clipped || d_clipped
+                        ? "Clipped: training still differs from eval here (r_max and d_max are usually relaxed over training)."
+                        : "Unclipped, x\u0302_r = (x − running_mean)/σ_run: training normalizes exactly as eval will.");
+      return out;
+    }
+    case InspectorStage::kAffine: {
+      const std::string xn = renorm ? "x\u0302_r" : "x\u0302";
+      return {"y = γ·" + xn + " + β: γ = " + num(m.gamma) + " rescales, β = " + num(m.beta) + " shifts" +
+                  (m.affine ? "   (drag the ◆ handles: β, and β + γ)" : "   (affine off: fixed)"),
+              "sample " + s + ": " + term(m.gamma) + "·" + term(xr) + " + " + term(m.beta) + " = " + num(yk)};
+    }
     case InspectorStage::kRunning: {
       if (!m.tracks_running) return {"This layer keeps no running statistics (track_running_stats off): eval uses batch statistics."};
       const double f = m.momentum;
@@ -110,18 +140,20 @@ std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage s
       return {"eval (model.eval()): x\u0302 = (x − running_mean)/√(running_var + ε), no batch statistics",
               "sample " + s + ": (" + num(m.x_eval[k]) + " − " + term(m.eval_mean) + ") / √(" + num(m.eval_var) + " + ε) = " +
                   num(m.xhat_eval[k]) + "  → y = " + num(m.y_eval[k]) + "   (batch path: y = " + num(m.y[k]) + ")",
-              "running_var holds averages of σ²_B·m/(m−1) (m = " + n + "): the unbiased estimate of the variance"};
+              "running_var holds averages of σ²_B·m/(m−1) (m = " + n + "): the unbiased estimate of the variance",
+              m.renorm ? "Batch Renorm in eval is BatchNorm in eval: running statistics, no r or d." : ""};
   }
   return {};
 }
 
-void draw_stage_buttons(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
+void draw_stage_buttons(const app::Session& s, bool renorm, app::ActionQueue& actions, UiProbe* probe) {
   if (ImGui::Button("◀ previous")) actions.push_back(app::act::InspectorPrevStage{});
   if (probe) probe->record("inspector:prev");
   for (int i = 0; i < app::kInspectorStageCount; ++i) {
     const auto stage = static_cast<InspectorStage>(i);
     const bool on = s.inspector.stage == stage;
-    const std::string label = std::to_string(i + 1) + ". " + app::stage_name(stage) + "##stage" + std::to_string(i);
+    const bool renorm_stage = renorm && stage == InspectorStage::kNormalized;
+    const std::string label = std::to_string(i + 1) + ". " + (renorm_stage ? "x\u0302, r, d" : app::stage_name(stage)) + "##stage" + std::to_string(i);
     same_line_if_fits(ImGui::CalcTextSize(label.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f);
     if (on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::SmallButton(label.c_str()) && !on) actions.push_back(app::act::SetInspectorStage{stage});
@@ -184,7 +216,10 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   if (ImGui::Checkbox("eval path (running stats)", &eval)) actions.push_back(app::act::SetInspectorEval{eval});
   if (probe) probe->record("inspector:eval");
   text_disabled_wrapped("Batch: " + m.batch_source + ". Ring = sample " + std::to_string(m.sample + 1) + "; dot colour = its class.");
-  draw_stage_buttons(session, actions, probe);
+  if (m.renorm)
+    text_disabled_wrapped("Batch Renorm layer (r_max = " + num(m.r_max) + ", d_max = " + num(m.d_max) + ")" +
+                          (m.renorm_active ? ": stage 5 adds r and d." : ": no running statistics, so it works as BatchNorm."));
+  draw_stage_buttons(session, m.renorm_active, actions, probe);
 
   const InspectorStage stage = session.inspector.stage;
   const bool eval_path = eval || stage == InspectorStage::kEval;
@@ -197,10 +232,29 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   const Dataset& d = session.exp().dataset();
   for (int idx : m.batch)
     plot.dot_colours.push_back(to_colour(d.y_train[static_cast<std::size_t>(idx)] == 0 ? palette().class0 : palette().class1));
-  draw_strip("inspector_strip", ImVec2(width, std::max(font * 11.0f, ImGui::GetContentRegionAvail().y * 0.4f)), plot);
+  // γ and β handles on the affine stage: the β line, and the β + γ line (where x̂ = 1 lands).
+  const bool handles = stage == InspectorStage::kAffine && !eval && m.affine;
+  if (handles) {
+    plot.handles.push_back({"beta", m.beta, to_colour(palette().with_bn)});
+    plot.handles.push_back({"gamma", m.beta + m.gamma, to_colour(palette().class1)});
+  }
+  const StripResult drag = draw_strip("inspector_strip", ImVec2(width, std::max(font * 11.0f, ImGui::GetContentRegionAvail().y * 0.4f)), plot);
   if (probe) probe->record("inspector:plot");
+  if (handles && probe && drag.handle_rects.size() == 2) {
+    probe->rects["inspector:beta_handle"] = drag.handle_rects[0];
+    probe->rects["inspector:gamma_handle"] = drag.handle_rects[1];
+  }
+  // Limits as the sliders'; the action rejects anything outside ±100 anyway.
+  if (drag.dragged == 0) {
+    const float beta = std::clamp(drag.value, -10.0f, 10.0f);
+    if (beta != m.beta) actions.push_back(app::act::SetBnAffine{m.layer, m.feature, m.gamma, beta});
+  } else if (drag.dragged == 1) {
+    const float gamma = std::clamp(drag.value - m.beta, -10.0f, 10.0f);
+    if (gamma != m.gamma) actions.push_back(app::act::SetBnAffine{m.layer, m.feature, gamma, m.beta});
+  }
 
-  for (const std::string& line : formulas(m, stage, eval)) ImGui::TextWrapped("%s", line.c_str());
+  for (const std::string& line : formulas(m, stage, eval))
+    if (!line.empty()) ImGui::TextWrapped("%s", line.c_str());
   ImGui::Separator();
 
   // γ and β: the real parameters of this feature (each change is an action).
@@ -232,10 +286,11 @@ void draw_inspector_view(const app::Session& session, app::ActionQueue& actions,
   ImGui::TextWrapped("%s", effect.c_str());
 
   // One sample's whole path (every sample on each row; the ringed one joined across rows).
-  const std::vector<PathRow> rows = {{"x", eval ? m.x_eval : m.x},
-                                     {"x − μ", stage_view(m, InspectorStage::kCentred, eval).values},
-                                     {"x̂", eval ? m.xhat_eval : m.xhat},
-                                     {"y", eval ? m.y_eval : m.y}};
+  std::vector<PathRow> rows = {{"x", eval ? m.x_eval : m.x},
+                               {"x − μ", stage_view(m, InspectorStage::kCentred, eval).values},
+                               {"x̂", eval ? m.xhat_eval : m.xhat},
+                               {"y", eval ? m.y_eval : m.y}};
+  if (m.renorm_active && !eval) rows.insert(rows.begin() + 3, PathRow{"x̂·r+d", m.xhat_r});
   if (!eval_path) {
     text_disabled_wrapped("Sample " + std::to_string(m.sample + 1) + " (ringed) through the layer, all rows on one axis:");
     draw_path_plot("inspector_path", ImVec2(width, std::max(font * 6.0f, ImGui::GetContentRegionAvail().y - font * 0.5f)),

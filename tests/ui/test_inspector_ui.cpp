@@ -154,3 +154,119 @@ TEST_CASE("ui: on a 390 px wide screen the backprop graph becomes a table and st
   ui.click(s, "inspector:next");
   CHECK(s.inspector.stage == InspectorStage::kMean);
 }
+
+namespace {
+
+const BatchNorm& norm_of(const Session& s, int hidden) {
+  const Network& net = s.exp().network();
+  const auto li = static_cast<std::size_t>(net.hidden()[static_cast<std::size_t>(hidden)].norm);
+  if (const auto* brn = std::get_if<BatchRenorm>(&net.layers()[li])) return brn->bn;
+  return std::get<BatchNorm>(net.layers()[li]);
+}
+
+Session session_with(NormKind norm, Panel panel) {
+  ExperimentSpec spec = default_spec();
+  for (HiddenLayerSpec& h : spec.net.hidden) h.norm = norm;
+  Result<Session> r = make_session(spec);
+  REQUIRE(r.ok());
+  Session s = std::move(r.value());
+  apply(s, act::Step{3});
+  apply(s, act::ShowPanel{panel});
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("ui: dragging the beta handle on the affine plot moves beta and the loss", "[ui][inspector]") {
+  HeadlessUi ui;
+  Session s = inspector_session(Panel::kInspector);
+  apply(s, act::SetInspectorStage{InspectorStage::kAffine});
+  ui.frames(s, 30);  // past the stage animation
+  REQUIRE(ui.probe().rects.count("inspector:beta_handle") == 1);
+  REQUIRE(ui.probe().rects.count("inspector:gamma_handle") == 1);
+  const float beta_before = norm_of(s, 0).beta[0], gamma_before = norm_of(s, 0).gamma[0];
+  const float loss_before = inspector_model(s).batch_loss;
+  const ImVec2 from = ui.probe().centre("inspector:beta_handle");
+  ui.drag(s, from, ImVec2(from.x + 120.0f, from.y));
+  const float beta_after = norm_of(s, 0).beta[0];
+  INFO("beta " << beta_before << " -> " << beta_after);
+  CHECK(beta_after > beta_before + 0.05f);           // dragged to the right: larger β
+  CHECK(norm_of(s, 0).gamma[0] == gamma_before);     // γ untouched
+  CHECK(inspector_model(s).beta == beta_after);
+  CHECK(inspector_model(s).batch_loss != loss_before);  // the readout's number
+  CHECK_FALSE(s.notice.has_value());
+  CHECK(s.exp().metrics().step == 3);
+}
+
+TEST_CASE("ui: dragging the beta-plus-gamma handle left shrinks gamma only", "[ui][inspector]") {
+  HeadlessUi ui;
+  Session s = inspector_session(Panel::kInspector);
+  apply(s, act::SetInspectorStage{InspectorStage::kAffine});
+  ui.frames(s, 30);
+  REQUIRE(ui.probe().rects.count("inspector:gamma_handle") == 1);
+  const float beta_before = norm_of(s, 0).beta[0], gamma_before = norm_of(s, 0).gamma[0];
+  const float loss_before = inspector_model(s).batch_loss;
+  const ImVec2 from = ui.probe().centre("inspector:gamma_handle");
+  ui.drag(s, from, ImVec2(from.x - 60.0f, from.y));
+  const float gamma_after = norm_of(s, 0).gamma[0];
+  INFO("gamma " << gamma_before << " -> " << gamma_after);
+  CHECK(gamma_after < gamma_before - 0.05f);
+  CHECK(norm_of(s, 0).beta[0] == beta_before);
+  CHECK(inspector_model(s).batch_loss != loss_before);
+}
+
+TEST_CASE("ui: handles show only on the affine stage of the batch path", "[ui][inspector]") {
+  HeadlessUi ui;
+  Session s = inspector_session(Panel::kInspector);
+  ui.frames(s, 2);
+  CHECK(ui.probe().rects.count("inspector:beta_handle") == 0);
+}
+
+TEST_CASE("ui: a Batch Renorm layer is inspected through every stage and its check agrees", "[ui][inspector][renorm]") {
+  HeadlessUi ui;
+  Session s = session_with(NormKind::kBatchRenorm, Panel::kInspector);
+  ui.frames(s, 2);
+  REQUIRE(ui.probe().rects.count("inspector:plot") == 1);
+  for (int i = 1; i < kInspectorStageCount; ++i) {
+    ui.click(s, "inspector:next");
+    CHECK(static_cast<int>(s.inspector.stage) == i);
+  }
+  CHECK_FALSE(s.notice.has_value());
+  ui.click(s, "inspector:stage:4");  // x̂, r, d
+  CHECK(s.inspector.stage == InspectorStage::kNormalized);
+  ui.frames(s, 30);
+  CHECK(ui.probe().rects.count("inspector:path") == 1);
+  // γ handle on a Batch Renorm layer edits its γ.
+  ui.click(s, "inspector:stage:5");
+  ui.frames(s, 30);
+  REQUIRE(ui.probe().rects.count("inspector:gamma_handle") == 1);
+  const float gamma_before = norm_of(s, 0).gamma[0];
+  const ImVec2 from = ui.probe().centre("inspector:gamma_handle");
+  ui.drag(s, from, ImVec2(from.x + 80.0f, from.y));
+  CHECK(norm_of(s, 0).gamma[0] > gamma_before);
+  // Backprop stepper and its numeric check on the same layer.
+  apply(s, act::ShowPanel{Panel::kBackprop});
+  ui.frames(s, 2);
+  for (int i = 1; i < kBackpropStepCount; ++i) ui.click(s, "backprop:next");
+  ui.frame(s);
+  ui.click(s, "backprop:check");
+  REQUIRE(s.inspector.grad_check.has_value());
+  CHECK(s.inspector.grad_check->max_rel_error < 1e-4);
+  CHECK_FALSE(s.notice.has_value());
+}
+
+TEST_CASE("ui: LayerNorm and GroupNorm networks explain why the inspector does not apply", "[ui][inspector]") {
+  for (NormKind norm : {NormKind::kLayerNorm, NormKind::kGroupNorm}) {
+    HeadlessUi ui;
+    Session s = session_with(norm, Panel::kInspector);
+    ui.frames(s, 3);
+    CHECK(ui.probe().rects.count("inspector:layer") == 1);
+    CHECK(ui.probe().rects.count("inspector:plot") == 0);
+    CHECK_FALSE(inspector_model(s).ok);
+    CHECK(inspector_model(s).message.find("no batch statistics") != std::string::npos);
+    apply(s, act::ShowPanel{Panel::kBackprop});
+    ui.frames(s, 3);
+    CHECK(ui.probe().rects.count("backprop:layer") == 1);
+    CHECK(ui.probe().rects.count("backprop:next") == 0);
+  }
+}
