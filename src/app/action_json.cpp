@@ -329,6 +329,30 @@ template <> struct Codec<act::ImportPoints> {
   template <class F> static void fields(F& f, act::ImportPoints& a) { f.text("csv_text", a.csv_text, kMaxStateJsonBytes); }
 };
 
+// lesson_actions.h
+template <> struct Codec<act::OpenLesson> {
+  static constexpr const char* name = "open_lesson";
+  template <class F> static void fields(F& f, act::OpenLesson& a) { f.text("id", a.id, 64); }
+};
+template <> struct Codec<act::LessonNext> : NoFields { static constexpr const char* name = "lesson_next"; };
+template <> struct Codec<act::LessonBack> : NoFields { static constexpr const char* name = "lesson_back"; };
+template <> struct Codec<act::LessonGoTo> {
+  static constexpr const char* name = "lesson_go_to";
+  template <class F> static void fields(F& f, act::LessonGoTo& a) { f.integer("step", a.step, 1, 1000); }
+};
+template <> struct Codec<act::CloseLesson> : NoFields { static constexpr const char* name = "close_lesson"; };
+template <> struct Codec<act::ShowLessonCatalog> {
+  static constexpr const char* name = "show_lesson_catalog";
+  template <class F> static void fields(F& f, act::ShowLessonCatalog& a) { f.boolean("open", a.open); }
+};
+template <> struct Codec<act::ScaleLayerWeights> {
+  static constexpr const char* name = "scale_layer_weights";
+  template <class F> static void fields(F& f, act::ScaleLayerWeights& a) {
+    f.integer("layer", a.layer, 0, 16);
+    f.number("factor", a.factor, 0.001, 1000.0);
+  }
+};
+
 // ---- compile-time checks ---------------------------------------------------------------
 
 template <class T>

@@ -37,9 +37,11 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   std::optional<Dataset> user_data;
   if (keep_data) user_data.swap(s.user_data);
   const StopCondition stop = s.stop;
+  LessonProgress lesson = std::move(s.lesson);  // a lesson stays open while its steps change settings
   s = std::move(fresh.value());
   s.user_data = std::move(user_data);
   s.stop = stop;
+  s.lesson = std::move(lesson);
   s.playing = playing;
   s.steps_per_frame = speed;
   s.view = view;
@@ -170,6 +172,7 @@ void apply(Session& s, const Action& action) {
           [&](const act::SetWhyHistogramSide& a) { s.view.why_post_activation = a.post_activation; },
           [&](const ExportAction auto& a) { apply_export(s, a); },  // export_actions.cpp
           [&](const InspectorAction auto& a) { apply_inspector(s, a); },  // inspector.cpp
+          [&](const LessonAction auto& a) { apply_lesson(s, a); },  // lesson_actions.cpp
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },
       action);

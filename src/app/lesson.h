@@ -1,0 +1,87 @@
+// Lessons: guided experiments read from assets/lessons/NN-id.json (format documented in
+// assets/lessons/README.md), compiled into the binary, validated into Lesson values.
+// Not here: moving through a lesson (lesson_actions.h) or drawing it (ui/lesson_view.cpp).
+//
+// parse_lesson checks the schema (unknown keys are errors), the settings (settings_json.h),
+// every action (action_json.h), panels, check conditions and the file name's id, and names
+// the offending key: "steps[2].actions[0]: unknown action type \"stepp\"".
+//
+//   for (const Lesson& l : lesson_catalog()) list(l.id, l.title);
+//   const Lesson* l = find_lesson("08-scale-invariance");   // nullptr if unknown
+//   Result<Lesson> r = parse_lesson(text, "01-what-bn-computes");
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/actions.h"
+#include "core/result.h"
+#include "core/spec.h"
+
+namespace nl::app {
+
+// A "try it yourself" condition, checked on the session every frame (lesson_check_holds).
+struct LessonCheck {
+  // setting: a settings value (pointer into settings_to_json) equals / is within bounds;
+  // step_at_least: training reached a step; panel, inspector_stage, backprop_step, why_view:
+  // the view shows that; inspector_eval: the eval path is on; grad_checked: "check
+  // numerically" ran; notice: a notice is shown (e.g. the batch-of-one error); scaled: a
+  // layer's weights were scaled (act::ScaleLayerWeights).
+  std::string kind;
+  std::string path;            // setting: as written ("optimizer.learning_rate")
+  std::string pointer;         // setting: the JSON pointer ("/optimizer/learning_rate")
+  nlohmann::json equals;       // setting (null: bounds only) or the value of the other kinds
+  std::optional<double> at_least, at_most;  // setting (numbers only)
+};
+
+struct LessonTry {
+  std::string prompt;                // what to change
+  std::optional<LessonCheck> check;  // when it counts as done (none: nothing to check)
+};
+
+struct LessonStep {
+  std::string title;                 // short, may be empty
+  std::string text;                  // the explanation (UTF-8, Unicode math)
+  std::vector<Action> actions;       // applied on entering the step, in order
+  std::optional<Panel> panel;        // look.panel: shown after the actions
+  std::string control;               // look.control: UiProbe name to outline ("" none)
+  std::string readout;               // live numbers in the lesson strip: "" | fold | scale | train_vs_eval
+  std::optional<LessonTry> try_it;
+};
+
+struct Lesson {
+  std::string id;       // "08-scale-invariance": the file name without .json
+  std::string title;
+  std::string summary;  // one or two sentences for the catalog
+  ExperimentSpec spec;  // preset.settings merged onto default_spec()
+  Panel panel = Panel::kData;          // preset.panel
+  std::vector<Action> preset_actions;  // preset.actions, after the settings and panel
+  std::vector<LessonStep> steps;       // at least one
+};
+
+// Readouts a step may name (lesson_readouts.h computes them).
+const std::vector<std::string>& lesson_readout_names();
+
+// Validates one lesson file's text; file_id is its name without ".json" ("" skips that check).
+Result<Lesson> parse_lesson(std::string_view text, std::string_view file_id);
+
+// One embedded file: its name without ".json" and its text (generated at build time from
+// assets/lessons/*.json; lesson_files.cpp).
+struct LessonFile {
+  const char* id;
+  const char* text;
+};
+const std::vector<LessonFile>& lesson_files();
+
+// Every embedded lesson that validates, sorted by id (parsed once). Files that do not
+// validate are left out and listed by lesson_catalog_errors() ("file: message").
+const std::vector<Lesson>& lesson_catalog();
+const std::vector<std::string>& lesson_catalog_errors();
+const Lesson* find_lesson(std::string_view id);
+
+}  // namespace nl::app

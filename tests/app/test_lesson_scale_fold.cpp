@@ -1,0 +1,204 @@
+// The claims of lessons 3, 8 and 13, checked on the app layer across seeds:
+//  8: scaling a Linear layer's weights by a leaves the BatchNorm'd output unchanged and
+//     divides the weight gradient by a (Ioffe & Szegedy 2015, §3.3);
+// 13: folding eval-mode BatchNorm into the preceding Linear leaves the outputs unchanged
+//     within float rounding and removes operations;
+//  3: running statistics move by momentum 0.1 towards the batch mean and the UNBIASED batch
+//     variance σ²_B·m/(m−1); training-mode predictions use the batch's own statistics.
+// Not here: playing the lesson files (test_lesson_playthrough.cpp).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "app/actions.h"
+#include "app/lesson.h"
+#include "app/lesson_readouts.h"
+#include "app_fixtures.h"
+
+namespace nl::app {
+namespace {
+
+ExperimentSpec spec_with_seed(std::uint64_t seed, int batch_size = 32) {
+  ExperimentSpec spec = default_spec();
+  spec.net.seed = seed;
+  spec.data.seed = seed;
+  spec.shuffle_seed = seed;
+  spec.batch_size = batch_size;
+  return spec;
+}
+
+TEST_CASE("lesson 08-scale-invariance claim: BN output unchanged and gradient ratio 1/a across seeds and factors",
+          "[lesson]") {
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+    for (float a : {0.5f, 2.0f, 10.0f, 100.0f}) {
+      for (int layer : {0, 1}) {
+        Session s = testing::fresh_session(spec_with_seed(seed));
+        apply(s, act::Step{30});
+        apply(s, act::ScaleLayerWeights{layer, a});
+        INFO("seed " << seed << " a " << a << " layer " << layer);
+        REQUIRE_FALSE(s.notice.has_value());
+        REQUIRE(s.lesson.scale.has_value());
+        const ScaleRecord& r = *s.lesson.scale;
+        CHECK(r.has_batchnorm);
+        CHECK(r.factor == a);
+        // Outputs: equal up to ε's share of the variance and float rounding.
+        CHECK(r.output_max_diff <= 2e-3f * std::max(1.0f, r.output_max_abs));
+        CHECK(std::abs(r.loss_after - r.loss_before) <= 1e-4f * std::max(1.0f, r.loss_before));
+        // ‖∂L/∂(aW)‖ = ‖∂L/∂W‖ / a, and ‖aW‖ = a‖W‖.
+        REQUIRE(r.grad_norm_before > 0.0f);
+        const float ratio = r.grad_norm_after / r.grad_norm_before;
+        CHECK(ratio == Approx(1.0f / a).epsilon(0.01));
+        CHECK(r.weight_norm_after / r.weight_norm_before == Approx(a).epsilon(1e-4));
+      }
+    }
+  }
+}
+
+TEST_CASE("lesson 08-scale-invariance claim: eval predictions unchanged because running statistics are rescaled",
+          "[lesson]") {
+  for (std::uint64_t seed : {1u, 5u}) {
+    Session s = testing::fresh_session(spec_with_seed(seed));
+    apply(s, act::Step{50});
+    const Matrix& x = s.exp().dataset().x_test;
+    const Matrix before = s.exp().predict_proba(x);
+    apply(s, act::ScaleLayerWeights{0, 10.0f});
+    const Matrix after = s.exp().predict_proba(x);
+    INFO("seed " << seed << " max diff " << (after - before).cwiseAbs().maxCoeff());
+    CHECK((after - before).cwiseAbs().maxCoeff() < 1e-4f);
+  }
+}
+
+TEST_CASE("lesson 08-scale-invariance claim: without BatchNorm the same scaling changes the output", "[lesson]") {
+  ExperimentSpec spec = spec_with_seed(3);
+  for (auto& h : spec.net.hidden) {
+    h.norm = NormKind::kNone;
+    h.activation = Activation::kTanh;  // not positively homogeneous, unlike ReLU
+  }
+  Session s = testing::fresh_session(spec);
+  apply(s, act::Step{30});
+  apply(s, act::ScaleLayerWeights{0, 10.0f});
+  REQUIRE(s.lesson.scale.has_value());
+  CHECK_FALSE(s.lesson.scale->has_batchnorm);
+  CHECK(s.lesson.scale->output_max_diff > 0.1f);
+}
+
+TEST_CASE("lesson 08-scale-invariance claim: effective learning rate falls by 1/a squared", "[lesson]") {
+  // One SGD step (no momentum) changes W by lr·g: relative to ‖W‖ that is lr‖g‖/‖W‖, which
+  // scaling W by a divides by a².
+  for (std::uint64_t seed : {2u, 7u}) {
+    Session s = testing::fresh_session(spec_with_seed(seed));
+    apply(s, act::Step{20});
+    apply(s, act::ScaleLayerWeights{1, 4.0f});
+    const ScaleRecord& r = *s.lesson.scale;
+    const float rel_before = r.grad_norm_before / r.weight_norm_before;
+    const float rel_after = r.grad_norm_after / r.weight_norm_after;
+    CHECK(rel_after / rel_before == Approx(1.0f / 16.0f).epsilon(0.02));
+  }
+}
+
+TEST_CASE("lesson 08-scale-invariance: bad layers and factors leave the network alone", "[lesson]") {
+  Session s = testing::fresh_session();
+  const std::uint64_t version = s.model_version;
+  apply(s, act::ScaleLayerWeights{7, 2.0f});
+  CHECK(s.notice.has_value());
+  apply(s, act::DismissNotice{});
+  apply(s, act::ScaleLayerWeights{0, 0.0f});
+  CHECK(s.notice.has_value());
+  apply(s, act::DismissNotice{});
+  apply(s, act::ScaleLayerWeights{0, std::nanf("")});
+  CHECK(s.notice.has_value());
+  CHECK(s.model_version == version);
+  CHECK_FALSE(s.lesson.scale.has_value());
+}
+
+TEST_CASE("lesson 13-folding-bn claim: folded outputs equal within float rounding and fewer operations", "[lesson]") {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    for (int steps : {0, 40, 200}) {
+      Session s = testing::fresh_session(spec_with_seed(seed));
+      if (steps > 0) apply(s, act::Step{steps});
+      const FoldReport r = fold_report(s);
+      INFO("seed " << seed << " steps " << steps << " max diff " << r.max_abs_diff << " of " << r.max_abs_logit);
+      REQUIRE(r.ok);
+      CHECK(r.batchnorms_folded == 2);
+      CHECK(r.layers_after == r.layers_before - 2);
+      CHECK(r.max_abs_diff <= 1e-5f * std::max(1.0f, r.max_abs_logit));
+      CHECK(r.predictions_changed == 0);
+      // 2 hidden layers of 8: BN costs 2 operations per feature: 2·(8 + 8) = 32 fewer.
+      CHECK(r.ops_before - r.ops_after == 32);
+      CHECK(r.numbers_before - r.numbers_after == 4 * 16);
+    }
+  }
+}
+
+TEST_CASE("lesson 13-folding-bn claim: nothing folds without running statistics or after the activation", "[lesson]") {
+  ExperimentSpec no_running = default_spec();
+  no_running.net.norm.track_running_stats = false;
+  Session a = testing::fresh_session(no_running);
+  CHECK_FALSE(fold_report(a).ok);
+  CHECK(fold_report(a).why.find("running statistics") != std::string::npos);
+  ExperimentSpec after = default_spec();
+  for (auto& h : after.net.hidden) h.placement = NormPlacement::kAfterActivation;
+  Session b = testing::fresh_session(after);
+  CHECK_FALSE(fold_report(b).ok);
+}
+
+TEST_CASE("lesson 03-train-vs-inference claim: running statistics take momentum 0.1 and the unbiased variance",
+          "[lesson]") {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    for (int m : {4, 8, 32}) {
+      Session s = testing::fresh_session(spec_with_seed(seed, m));
+      apply(s, act::Step{5});
+      const Network before = s.exp().network();
+      apply(s, act::Step{1});
+      const std::vector<int>& batch = s.exp().last_batch();
+      REQUIRE(static_cast<int>(batch.size()) == m);
+      // The first BatchNorm's input = the first Linear's output on the batch.
+      Matrix xb(2, m);
+      for (int i = 0; i < m; ++i) xb.col(i) = s.exp().dataset().x_train.col(batch[static_cast<std::size_t>(i)]);
+      const auto& lin = std::get<Linear>(before.layers()[0]);
+      const Matrix z = (lin.weight * xb).colwise() + lin.bias;  // (8, m)
+      const auto& bn_before = std::get<BatchNorm>(before.layers()[1]);
+      const auto& bn_after = std::get<BatchNorm>(s.exp().network().layers()[1]);
+      for (Index f = 0; f < z.rows(); ++f) {
+        const double mean = z.row(f).cast<double>().mean();
+        const double biased = (z.row(f).cast<double>().array() - mean).square().mean();
+        const double unbiased = biased * m / (m - 1);
+        INFO("seed " << seed << " m " << m << " feature " << f);
+        CHECK(bn_after.running_mean[f] == Approx(0.9 * bn_before.running_mean[f] + 0.1 * mean).margin(1e-5));
+        CHECK(bn_after.running_var[f] == Approx(0.9 * bn_before.running_var[f] + 0.1 * unbiased).epsilon(1e-4));
+      }
+      CHECK(bn_after.num_batches_tracked == bn_before.num_batches_tracked + 1);
+    }
+  }
+}
+
+TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session and one-class batches hurt", "[lesson]") {
+  int hurt = 0;
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+    Session s = testing::fresh_session(spec_with_seed(seed));
+    apply(s, act::Step{300});
+    const TrainVsEvalReport r = train_vs_eval_report(s);
+    REQUIRE(r.ok);
+    INFO("seed " << seed << " eval " << r.eval_accuracy << " train-mode " << r.train_mode_accuracy << " one-class "
+                 << r.one_class_batches_accuracy);
+    CHECK(r.eval_accuracy == Approx(s.exp().metrics().test_accuracy).margin(1e-6));
+    CHECK(r.eval_accuracy > 0.8f);
+    // Normalizing each one-class batch by its own statistics removes what tells the classes
+    // apart (the batch mean): far worse than eval mode.
+    if (r.one_class_batches_accuracy < r.eval_accuracy - 0.15f) ++hurt;
+  }
+  CHECK(hurt >= 3);
+}
+
+TEST_CASE("lesson 03-train-vs-inference claim: a batch of one cannot train with BatchNorm", "[lesson]") {
+  Session s = testing::fresh_session();
+  apply(s, act::SetBatchSize{1});
+  const std::int64_t step = testing::step_of(s);
+  apply(s, act::Step{1});
+  CHECK(testing::step_of(s) == step);
+  REQUIRE(s.notice.has_value());
+}
+
+}  // namespace
+}  // namespace nl::app
