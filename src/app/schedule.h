@@ -18,6 +18,22 @@ struct TickReport {
 
 // While playing: takes up to session.steps_per_frame steps within the budget (at
 // least one), then refreshes the decision grid. Paused: only refreshes the grid.
+// Eval metrics (whole-set losses and accuracies, layer statistics) are paced by their
+// measured cost so that they average at most session.pace.eval_budget_ms per frame:
+// every step while that fits; else every n-th step, with the last step of each frame
+// measured too whenever one eval fits the budget (else the readouts say at which step
+// they were measured: StepMetrics::metrics_step). Steps outside tick() are always measured.
 TickReport tick(Session& session, const FrameBudget& budget = {});
+
+// How tick() measures eval metrics over a frame of `steps` planned steps (pure; from the
+// pace's averages). interval: Experiment::set_metrics_interval for the frame's steps;
+// measure_last: the frame's last step is measured as well.
+//   FramePlan p = plan_frame(pace, 10);  // {1, true} while 10 evals fit the budget
+struct FramePlan {
+  int interval = 1;
+  bool measure_last = true;
+};
+inline constexpr int kMaxMetricsInterval = 200;  // charts get a point at least this often
+FramePlan plan_frame(const TrainingPace& pace, int steps);
 
 }  // namespace nl::app

@@ -14,6 +14,7 @@
 #include "app/inspector_state.h"  // BN inspector / backprop stepper state
 #include "app/export_file.h"  // ExportFile (Session::outbox)
 #include "app/twin_run.h"  // Why-BN-helps panel state
+#include "app/schedule_state.h"  // TrainingPace (app/schedule.h)
 #include "app/lesson_state.h"  // LessonProgress (app/lesson_actions.h)
 
 namespace nl::app {
@@ -109,6 +110,7 @@ struct Session {
   NeuronMaps neuron_maps;
   InspectorState inspector;            // BN inspector and backprop stepper (app/inspector.h)
   TwinRun twin;                        // Why panel: the twin network and its records
+  TrainingPace pace;                   // eval-metrics pacing while playing (app/schedule.h)
   LessonProgress lesson;               // the open lesson and its step (app/lesson_actions.h)
   std::vector<ExportFile> outbox;      // exports for the platform to deliver, then clear (export_file.h)
 

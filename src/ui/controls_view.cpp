@@ -138,6 +138,8 @@ void draw_metrics(const app::Session& s) {
     ImGui::EndTable();
   }
   ImGui::TextDisabled("mini-batch loss %s (training mode)", trained ? format_number(m.batch_loss).c_str() : "\xE2\x80\x94");
+  if (trained && m.metrics_step != m.step)  // paced eval while training fast (app/schedule.h)
+    ImGui::TextDisabled("train/test numbers measured at step %lld", static_cast<long long>(m.metrics_step));
 
   const std::vector<StepMetrics>& history = e.history();
   const Palette& pal = palette();
@@ -146,9 +148,15 @@ void draw_metrics(const app::Session& s) {
   // Long runs: plot at most ~600 points (every k-th step) so drawing stays cheap.
   const std::size_t stride = std::max<std::size_t>(1, history.size() / 600 + 1);
   for (std::size_t i = 0; i < history.size(); i += stride) {
+    // Each value at the step it was measured at (tick() paces eval on big networks and
+    // carries values over in between: plotting those at their own step would draw plateaus).
+    const auto at = static_cast<float>(history[i].metrics_step);
+    if (!train.x.empty() && train.x.back() >= at) continue;
+    train.x.push_back(at);
     train.y.push_back(history[i].train_loss);
     test.y.push_back(history[i].test_loss);
   }
+  test.x = train.x;
   const ChartSeries both[] = {train, test};
   ChartOptions options;
   options.x_label = "step";
