@@ -93,6 +93,9 @@ class Reader {
     if (d < lo || d > hi || (lo_open && d == lo))
       return fail(key_path(key) + " must be in " + std::string(lo_open ? "(" : "[") + fmt(lo) +
                   ", " + fmt(hi) + "] (got " + fmt(d) + ")");
+    // A positive double can round to a float of 0 (e.g. 2e-48): the spec holds floats.
+    if (lo_open && static_cast<double>(f) <= lo)
+      return fail(key_path(key) + " is too small: " + fmt(d) + " is 0 as a 32-bit float");
     out = f;
   }
 
