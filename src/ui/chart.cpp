@@ -64,8 +64,19 @@ std::size_t stride_for(std::size_t n, float width_px) {
 
 }  // namespace
 
+std::size_t nearest_index(const std::vector<float>& xs, std::size_t n, const ChartOptions& o, float x) {
+  std::size_t best = 0;
+  float best_d = std::numeric_limits<float>::infinity();
+  for (std::size_t i = 0; i < n; ++i) {
+    const float d = std::fabs(x_at(xs, i, o) - x);
+    if (d < best_d) { best_d = d; best = i; }
+  }
+  return best;
+}
+
 int draw_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
-               std::span<const ChartRibbon> ribbons, const ChartOptions& o) {
+               std::span<const ChartRibbon> ribbons, const ChartOptions& o, ChartHover* hover) {
+  if (hover) *hover = ChartHover{};
   ChartFrame f(id, size, o);
   // Data ranges over drawable (finite, and > 0 on log axes) values.
   for (const ChartSeries& s : series) {
@@ -148,36 +159,35 @@ int draw_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
   for (const ChartSeries& s : series) f.legend_entry(s.label, s.colour);
 
   // Hover: the nearest recorded x of each series and ribbon.
+  ChartHover h;
+  f.describe(h);
   if (f.hovered) {
-    const float hx = f.mouse_x();
-    f.hover_line(hx);
-    ImGui::BeginTooltip();
-    ImGui::Text("%s %s", o.x_label.empty() ? "x" : o.x_label.c_str(), format_number(hx).c_str());
-    auto nearest = [&](const std::vector<float>& xs, std::size_t n) {
-      std::size_t best = 0;
-      float best_d = std::numeric_limits<float>::infinity();
-      for (std::size_t i = 0; i < n; ++i) {
-        const float d = std::fabs(x_at(xs, i, o) - hx);
-        if (d < best_d) { best_d = d; best = i; }
-      }
-      return best;
-    };
+    h.active = true;
+    h.x = f.mouse_x();
+    f.hover_line(h.x);
+    h.title = (o.x_label.empty() ? std::string("x") : o.x_label) + " " + format_number(h.x);
+    std::vector<ImU32> colours;
     for (const ChartRibbon& r : ribbons) {
       const std::size_t n = std::min({r.lo.size(), r.mid.size(), r.hi.size()});
       if (n == 0) continue;
-      const std::size_t i = nearest(r.x, n);
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(r.colour), "%s: 15th %s, median %s, 85th %s",
-                         r.label.c_str(), format_number(r.lo[i]).c_str(), format_number(r.mid[i]).c_str(),
-                         format_number(r.hi[i]).c_str());
+      const std::size_t i = nearest_index(r.x, n, o, h.x);
+      h.lines.push_back({r.label, i, r.label + ": 15th " + format_number(r.lo[i]) + ", median " + format_number(r.mid[i]) +
+                                         ", 85th " + format_number(r.hi[i])});
+      colours.push_back(r.colour);
     }
     for (const ChartSeries& s : series) {
       if (s.y.empty()) continue;
-      const std::size_t i = nearest(s.x, s.y.size());
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s: %s", s.label.c_str(),
-                         format_number(s.y[i]).c_str());
+      const std::size_t i = nearest_index(s.x, s.y.size(), o, h.x);
+      h.lines.push_back({s.label, i, s.label + ": " + format_number(s.y[i])});
+      colours.push_back(s.colour);
     }
+    ImGui::BeginTooltip();
+    ImGui::TextUnformatted(h.title.c_str());
+    for (std::size_t k = 0; k < h.lines.size(); ++k)
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colours[k]), "%s", h.lines[k].text.c_str());
     ImGui::EndTooltip();
   }
+  if (hover) *hover = std::move(h);
   return drawn;
 }
 

@@ -48,13 +48,36 @@ struct ChartOptions {
   bool legend_bottom = false;  // legend in the bottom-right corner instead of the top-right
 };
 
+// What a chart's hover readout shows (the tooltip's lines, as text) and where its axes
+// are, for tests and for callers that want the hovered point. Filled on every draw when
+// asked for; `active` only while the mouse is over the plot.
+struct ChartHoverLine {
+  std::string label;       // series / ribbon / histogram label
+  std::size_t index = 0;   // data index (or bin) under the mouse
+  std::string text;        // the tooltip line, e.g. "train loss: 0.5"
+};
+struct ChartHover {
+  bool active = false;
+  float x = 0.0f;          // data x under the mouse
+  std::string title;       // first tooltip line, e.g. "step 12"
+  std::vector<ChartHoverLine> lines;
+  ImVec2 plot_min, plot_max;  // the plot area on screen
+  float x_lo = 0.0f, x_hi = 1.0f;  // the x axis range over it
+};
+
+// Index (< n) whose x (xs[i], or x_start + i*x_step when xs is empty) is nearest to x.
+std::size_t nearest_index(const std::vector<float>& xs, std::size_t n, const ChartOptions& options, float x);
+
 // Draws a chart of lines/scatter series and ribbons in a box of `size` at the cursor and
 // advances the cursor. Returns the number of series + ribbons that had something to draw.
+// Hovering shows each series' value at the recorded x nearest to the mouse (`hover`, if
+// given, receives the same lines).
 //   ChartSeries loss{"loss", ys, IM_COL32(255, 0, 0, 255)};
 //   ChartOptions o; o.x_label = "step";
 //   draw_chart("loss", ImVec2(400, 200), std::span(&loss, 1), {}, o);
 int draw_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
-               std::span<const ChartRibbon> ribbons, const ChartOptions& options);
+               std::span<const ChartRibbon> ribbons, const ChartOptions& options,
+               ChartHover* hover = nullptr);
 
 // Lines only (the original widget; kept for existing callers).
 void draw_line_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
@@ -82,7 +105,7 @@ struct HistogramSeries {
 // Overlaid translucent histograms (all series should share lo/hi); hover shows each bin's
 // range and counts. Returns the number of series drawn.
 int draw_histogram(const char* id, ImVec2 size, std::span<const HistogramSeries> series,
-                   const ChartOptions& options);
+                   const ChartOptions& options, ChartHover* hover = nullptr);
 
 // Up to ~6 round tick values covering [lo, hi].
 std::vector<float> nice_ticks(float lo, float hi, int target_count = 5);

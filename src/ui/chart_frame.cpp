@@ -123,6 +123,13 @@ void ChartFrame::hover_line(float x) {
   dl->AddLine(ImVec2(px, plot_min.y), ImVec2(px, plot_max.y), theme_mix(1.0f, 0.35f));
 }
 
+void ChartFrame::describe(ChartHover& hover) const {
+  hover.plot_min = plot_min;
+  hover.plot_max = plot_max;
+  hover.x_lo = x_lo;
+  hover.x_hi = x_hi;
+}
+
 void ChartFrame::legend_from_bottom(int entries) {
   if (o.legend_bottom) legend_y = plot_max.y - font * 0.2f - ImGui::GetTextLineHeight() * static_cast<float>(entries);
 }
@@ -170,7 +177,8 @@ Histogram histogram_bins(std::span<const float> values, int bins) {
 }
 
 int draw_histogram(const char* id, ImVec2 size, std::span<const HistogramSeries> series,
-                   const ChartOptions& options) {
+                   const ChartOptions& options, ChartHover* hover) {
+  if (hover) *hover = ChartHover{};
   ChartOptions o = options;
   o.y_from_zero = true;
   ChartFrame f(id, size, o);
@@ -202,23 +210,31 @@ int draw_histogram(const char* id, ImVec2 size, std::span<const HistogramSeries>
   f.dl->PopClipRect();
   f.legend_from_bottom(static_cast<int>(series.size()));
   for (const HistogramSeries& s : series) f.legend_entry(s.label, s.colour);
+  ChartHover h;
+  f.describe(h);
   if (f.hovered) {
-    const float hx = f.mouse_x();
-    f.hover_line(hx);
-    ImGui::BeginTooltip();
+    h.active = true;
+    h.x = f.mouse_x();
+    f.hover_line(h.x);
+    std::vector<ImU32> colours;
     for (const HistogramSeries& s : series) {
       const std::size_t n = s.hist.counts.size();
       if (n == 0) continue;
       const float w = (s.hist.hi - s.hist.lo) / static_cast<float>(n);
-      const auto b = static_cast<long>(std::floor((hx - s.hist.lo) / w));
+      const auto b = static_cast<long>(std::floor((h.x - s.hist.lo) / w));
       if (b < 0 || b >= static_cast<long>(n)) continue;
       const float x0 = s.hist.lo + w * static_cast<float>(b);
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(s.colour), "%s: [%s, %s): %s", s.label.c_str(),
-                         format_number(x0).c_str(), format_number(x0 + w).c_str(),
-                         format_number(s.hist.counts[static_cast<std::size_t>(b)]).c_str());
+      h.lines.push_back({s.label, static_cast<std::size_t>(b),
+                         s.label + ": [" + format_number(x0) + ", " + format_number(x0 + w) + "): " +
+                             format_number(s.hist.counts[static_cast<std::size_t>(b)])});
+      colours.push_back(s.colour);
     }
+    ImGui::BeginTooltip();
+    for (std::size_t k = 0; k < h.lines.size(); ++k)
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colours[k]), "%s", h.lines[k].text.c_str());
     ImGui::EndTooltip();
   }
+  if (hover) *hover = std::move(h);
   return drawn;
 }
 

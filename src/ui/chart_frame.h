@@ -28,6 +28,7 @@ struct ChartFrame {
   void hover_line(float x);
   void legend_entry(const std::string& label, ImU32 colour);
   void legend_from_bottom(int entries);  // options.legend_bottom: start so `entries` end at the bottom
+  void describe(ChartHover& hover) const;  // plot area and x range (not the hover lines)
 
   const ChartOptions& o;
   ImDrawList* dl = nullptr;
