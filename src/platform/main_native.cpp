@@ -1,5 +1,6 @@
 // Desktop entry point: parses the command line, then loops Runtime::frame.
 //   normlab [--frames N] [--screenshot FILE] [--play] [--panel NAME] [--size WxH] [--assets DIR]
+//           [--import FILE] [--export-dir DIR]
 // With --frames N it renders N frames, optionally writes the last one as a PNG, prints
 // the CPU time per frame, and exits 0 (used by the desktop test under Xvfb).
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "platform/file_delivery.h"
 #include "platform/png_writer.h"
 #include "platform/runtime.h"
 
@@ -16,12 +18,15 @@ namespace {
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: normlab [--frames N] [--screenshot FILE] [--play] [--panel NAME] [--size WxH] [--assets DIR]\n"
+               "               [--import FILE] [--export-dir DIR]\n"
                "  --frames N        render N frames, then exit (prints CPU time per frame)\n"
                "  --screenshot FILE with --frames: write the last frame as PNG\n"
                "  --play            start training immediately\n"
                "  --panel NAME      show a panel: data, network, inspector, backprop, why\n"
                "  --size WxH        window size (default 1280x800)\n"
-               "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n");
+               "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n"
+               "  --import FILE     start from an exported normlab-state.json (or a CSV of x,y,label points)\n"
+               "  --export-dir DIR  where the Export window saves files (default: the current directory)\n");
 }
 
 bool parse_int(const char* text, int lo, int hi, int& out) {
@@ -38,6 +43,7 @@ int main(int argc, char** argv) {
   nl::platform::RuntimeOptions options;
   int frames = -1;
   std::string screenshot;
+  std::string import_file;  // --import
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -57,6 +63,10 @@ int main(int argc, char** argv) {
       options.panel = *panel;
     } else if (arg == "--play") {
       options.start_playing = true;
+    } else if (arg == "--import" && has_value) {
+      import_file = argv[++i];
+    } else if (arg == "--export-dir" && has_value) {
+      options.export_dir = argv[++i];
     } else if (arg == "--assets" && has_value) {
       options.asset_dir = argv[++i];
     } else if (arg == "--size" && has_value) {
@@ -88,6 +98,18 @@ int main(int argc, char** argv) {
     if (!started.error().hint.empty()) std::fprintf(stderr, "hint: %s\n", started.error().hint.c_str());
     runtime.shutdown();
     return 1;
+  }
+  if (!import_file.empty()) {  // the same path as a file dropped on the window (file_delivery.h)
+    std::string error;
+    std::optional<nl::app::Action> action = nl::platform::action_for_file(import_file, error);
+    if (action) nl::app::apply(runtime.session(), *action);
+    const auto& notice = runtime.session().notice;
+    if (!action || (notice && notice->message.rfind("Import failed", 0) == 0)) {
+      std::fprintf(stderr, "normlab: %s\n", action ? notice->message.c_str() : error.c_str());
+      runtime.shutdown();
+      return 1;
+    }
+    std::printf("normlab: %s\n", notice ? notice->message.c_str() : "imported");
   }
   int rendered = 0;
   int exit_code = 0;

@@ -11,6 +11,7 @@
 
 #include "app/actions.h"
 #include "app/schedule.h"
+#include "platform/file_delivery.h"
 #include "platform/gl.h"
 #include "platform/web_glue.h"
 #include "ui/theme.h"
@@ -55,6 +56,7 @@ std::string default_asset_dir() {
 
 Status Runtime::init(const RuntimeOptions& options) {
   asset_dir_ = options.asset_dir.empty() ? default_asset_dir() : options.asset_dir;
+  export_dir_ = options.export_dir;
 
   Result<app::Session> session = app::make_session(app::default_spec());
   if (!session.ok()) return make_error("the default experiment is invalid: " + session.error().message);
@@ -143,6 +145,12 @@ void Runtime::on_context_restored() {
 void Runtime::handle_event(const SDL_Event& event) {
   ImGui_ImplSDL2_ProcessEvent(&event);
   if (event.type == SDL_QUIT) quit_ = true;
+  if (event.type == SDL_DROPFILE && event.drop.file != nullptr) {  // .json state or .csv points
+    std::string error;
+    if (auto action = action_for_file(event.drop.file, error)) actions_.push_back(std::move(*action));
+    else session_.notice = app::Notice{error, {}};
+    SDL_free(event.drop.file);
+  }
   if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
       event.window.windowID == SDL_GetWindowID(window_)) {
     quit_ = true;
@@ -184,6 +192,9 @@ bool Runtime::frame() {
   glFinish();  // so the frame's CPU time includes submission, not a deferred queue
 #endif
   stats_.total.push(std::chrono::duration<float, std::milli>(Clock::now() - start).count());
+  // Exports requested this frame (Session::outbox), after drawing so a PNG is this frame.
+  DeliveryOptions delivery{export_dir_, [this](int& width, int& height) { return read_pixels_rgb(width, height); }};
+  deliver_exports(session_, delivery, png_waited_);
   return !quit_;
 }
 

@@ -21,6 +21,7 @@ struct RuntimeOptions {
   bool start_playing = false;
   app::Panel panel = app::Panel::kData;  // the panel shown first
   std::string asset_dir;           // holds shaders/ and assets/ ("" = next to the executable)
+  std::string export_dir;          // desktop: where exported files go ("" = current directory)
 };
 
 // Milliseconds per frame, the most recent 10000 frames.
@@ -81,6 +82,8 @@ class Runtime {
   bool quit_ = false;
   bool context_lost_ = false;
   bool imgui_gl_ready_ = false;
+  std::string export_dir_;         // RuntimeOptions::export_dir
+  bool png_waited_ = false;        // a PNG export waits one frame (file_delivery.h)
 };
 
 }  // namespace nl::platform

@@ -28,6 +28,7 @@ void draw_header(const app::Session& s, app::ActionQueue& actions, UiProbe* prob
                                                        2.0f * ImGui::GetStyle().FramePadding.x));
   if (ImGui::SmallButton(label)) actions.push_back(app::act::SetTheme{dark ? app::Theme::kLight : app::Theme::kDark});
   record(probe, "theme");
+  draw_export_view(s, actions, probe);  // export_view.cpp
 }
 
 void draw_notice(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
