@@ -158,6 +158,9 @@ void after_main_step(Session& s, bool main_ok, double main_seconds) {
       mo.weight_decay != to.weight_decay || mo.beta1 != to.beta1 || mo.beta2 != to.beta2 || mo.adam_eps != to.adam_eps) {
     if (Status st = t.twin->set_optimizer(mo); !st.ok()) t.twin_error = st.error().message;
   }
+  // Eval metrics at the same steps as the main network's (tick() paces them, schedule.h).
+  const StepMetrics& mm = s.exp().metrics();
+  t.twin->set_metrics_interval(mm.metrics_step == mm.step ? 1 : 1 << 30);
   const auto start = std::chrono::steady_clock::now();
   Result<StepMetrics> done = t.twin->step();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

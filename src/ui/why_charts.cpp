@@ -82,7 +82,10 @@ void draw_gradients(const app::Session& s, UiProbe* probe) {
       ChartSeries c{who + " " + h.back().layers[l].name, {}, with ? with_colour(shade) : without_colour(shade)};
       for (std::size_t i = 0; i < h.size(); i += stride) {
         if (l >= h[i].layers.size()) continue;
-        c.x.push_back(static_cast<float>(h[i].step));
+        // At the step it was measured at (tick() paces the metrics; values carry over between).
+        const auto at = static_cast<float>(h[i].metrics_step);
+        if (!c.x.empty() && c.x.back() >= at) continue;
+        c.x.push_back(at);
         c.y.push_back(h[i].layers[l].grad_norm);
       }
       series.push_back(std::move(c));

@@ -66,14 +66,17 @@ void heatmap(const app::Session& s, const std::vector<float>& grid, int n, const
   ImGui::EndGroup();
 }
 
-// One metric over the history, at most ~600 points (explicit x: the step).
+// One metric over the history, at most ~600 points (explicit x: the step it was measured at).
 ChartSeries history_series(const Experiment* e, float StepMetrics::*field, std::string name, ImU32 colour) {
   ChartSeries out{std::move(name), {}, colour};
   if (!e) return out;
   const std::vector<StepMetrics>& h = e->history();
   const std::size_t stride = std::max<std::size_t>(1, h.size() / 600 + 1);
   for (std::size_t i = 0; i < h.size(); i += stride) {
-    out.x.push_back(static_cast<float>(h[i].step));
+    // At the step it was measured at (tick() paces eval metrics; values carry over between).
+    const auto at = static_cast<float>(h[i].metrics_step);
+    if (!out.x.empty() && out.x.back() >= at) continue;
+    out.x.push_back(at);
     out.y.push_back(h[i].*field);
   }
   return out;

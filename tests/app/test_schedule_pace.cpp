@@ -101,3 +101,28 @@ TEST_CASE("pace: when one eval fits a frame the last step of every frame is meas
   for (const StepMetrics& m : s.exp().history()) measured += m.metrics_step == m.step ? 1 : 0;
   CHECK(measured == 7);  // steps 1, 5, 10, 15, 20, 25, 30
 }
+
+TEST_CASE("pace: the twin network is measured at the same steps as the main one", "[app][schedule]") {
+  Session s = fresh_session();
+  apply(s, act::ShowPanel{Panel::kWhyBnHelps});
+  s.pace.learn = false;
+  s.pace.step_ms_measured = 3.5;
+  s.pace.step_ms_plain = 0.5;
+  s.pace.eval_budget_ms = 1.0;
+  apply(s, act::SetSpeed{8});
+  apply(s, act::Play{});
+  tick(s, FrameBudget{10.0});  // builds the twin (lockstep from here on)
+  REQUIRE(s.twin.twin.has_value());
+  for (int frame = 0; frame < 6; ++frame) tick(s, FrameBudget{10.0});
+  const std::vector<StepMetrics>& main = s.exp().history();
+  const std::vector<StepMetrics>& twin = s.twin.twin->history();
+  REQUIRE(main.size() == twin.size());
+  int carried = 0;
+  for (std::size_t i = 0; i < main.size(); ++i) {
+    INFO("step " << main[i].step);
+    CHECK(twin[i].step == main[i].step);
+    CHECK(twin[i].metrics_step == main[i].metrics_step);
+    carried += main[i].metrics_step != main[i].step ? 1 : 0;
+  }
+  CHECK(carried > 0);
+}
