@@ -11,6 +11,10 @@
 #include <functional>
 #include <sstream>
 
+#include "app/builder.h"
+#include "app/schedule.h"
+#include "app/session.h"
+#include "app/twin_run.h"
 #include "core/kernels/kernels.h"
 #include "core/layers.h"
 #include "core/network.h"
@@ -171,6 +175,39 @@ double bench_grid(const std::vector<int>& widths, Index side, const Options& opt
   return s * 1e3;
 }
 
+// The app's own CPU cost of one frame while training, in ms, as the platform's frame loop
+// pays it minus drawing: app::tick() (the training slice within its default time budget,
+// paced eval metrics, the progressive decision grid and, on the Why panel, the twin network
+// in lockstep) plus the network diagram's neuron maps (throttled as in the app). Only one of
+// the two panels shows at a time, so this is an upper bound. widths empty: default settings.
+double bench_app_frame(const std::vector<int>& widths, const Options& opt, int& samples) {
+  ExperimentSpec spec = app::default_spec();
+  if (!widths.empty()) {
+    const HiddenLayerSpec like = spec.net.hidden.front();
+    spec.net.hidden.assign(widths.size(), like);
+    for (std::size_t i = 0; i < widths.size(); ++i) spec.net.hidden[i].width = widths[i];
+  }
+  Result<app::Session> made = app::make_session(spec);
+  if (!made.ok()) {
+    std::fprintf(stderr, "bench: %s\n", made.error().message.c_str());
+    return 0.0;
+  }
+  app::Session& s = *made;
+  s.view.panel = app::Panel::kWhyBnHelps;
+  s.playing = true;
+  // Frames of several ms: enough of them that the throttled refreshes average in.
+  Options o = opt;
+  o.min_samples = std::max(opt.min_samples, 30);
+  const double sec = median_seconds(
+      [&] {
+        app::tick(s);
+        app::refresh_neuron_maps(s);
+        g_sink = g_sink + static_cast<float>(s.exp().metrics().step);
+      },
+      o, samples);
+  return sec * 1e3;
+}
+
 std::string json_escape(const std::string& s) {
   std::string out;
   for (char ch : s) {
@@ -193,6 +230,8 @@ std::vector<Item> item_list() {
       {"mlp_2-64-64-64-2_b32", "MLP 2-64-64-64-2 +BN step, batch 32", "steps/s", 0, 0},
       {"mlp_2-64-64-64-2_b256", "MLP 2-64-64-64-2 +BN step, batch 256", "steps/s", 0, 0},
       {"grid_256x256", "Decision grid 256x256, 2-64-64-64-2", "ms", 0, 0},
+      {"app_frame_default", "App frame (tick+grid+maps+twin), default", "ms", 0, 0},
+      {"app_frame_8x128", "App frame (tick+grid+maps+twin), 8x128", "ms", 0, 0},
   };
 }
 
@@ -210,6 +249,8 @@ std::vector<Item> run(const Options& options, void (*progress)(const std::string
     if (it.id == "mlp_2-64-64-64-2_b32") it.value = bench_mlp({64, 64, 64}, 32, options, n);
     if (it.id == "mlp_2-64-64-64-2_b256") it.value = bench_mlp({64, 64, 64}, 256, options, n);
     if (it.id == "grid_256x256") it.value = bench_grid({64, 64, 64}, 256, options, n);
+    if (it.id == "app_frame_default") it.value = bench_app_frame({}, options, n);
+    if (it.id == "app_frame_8x128") it.value = bench_app_frame(std::vector<int>(8, 128), options, n);
     it.samples = n;
   }
   return items;

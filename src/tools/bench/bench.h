@@ -1,5 +1,6 @@
 // The NormLab benchmark: BatchNorm forward+backward, MLP training steps, decision-grid
-// inference, timed in this process (native or wasm) with medians of repeated timings.
+// inference and the app's own CPU cost per frame (app layer, no drawing), timed in this
+// process (native or wasm) with medians of repeated timings.
 // Not a test (no assertions on time) and no I/O beyond formatting results as JSON text.
 #pragma once
 
