@@ -1,6 +1,6 @@
 // Desktop entry point: parses the command line, then loops Runtime::frame.
 //   normlab [--frames N] [--screenshot FILE] [--play] [--panel NAME] [--size WxH] [--assets DIR]
-//           [--import FILE] [--export-dir DIR]
+//           [--import FILE] [--export-dir DIR] [--theme light|dark]
 // With --frames N it renders N frames, optionally writes the last one as a PNG, prints
 // the CPU time per frame, and exits 0 (used by the desktop test under Xvfb).
 #include <cstdio>
@@ -24,6 +24,7 @@ void usage(std::FILE* out) {
                "  --play            start training immediately\n"
                "  --panel NAME      show a panel: data, network, inspector, backprop, why\n"
                "  --size WxH        window size (default 1280x800)\n"
+               "  --theme NAME      light or dark (default dark)\n"
                "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n"
                "  --import FILE     start from an exported normlab-state.json (or a CSV of x,y,label points)\n"
                "  --export-dir DIR  where the Export window saves files (default: the current directory)\n");
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   nl::platform::RuntimeOptions options;
   int frames = -1;
   std::string screenshot;
+  std::optional<nl::app::Theme> theme;  // --theme
   std::string import_file;  // --import
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -63,6 +65,13 @@ int main(int argc, char** argv) {
       options.panel = *panel;
     } else if (arg == "--play") {
       options.start_playing = true;
+    } else if (arg == "--theme" && has_value) {
+      const std::string name = argv[++i];
+      if (name != "light" && name != "dark") {
+        std::fprintf(stderr, "normlab: --theme must be light or dark\n");
+        return 2;
+      }
+      theme = name == "light" ? nl::app::Theme::kLight : nl::app::Theme::kDark;
     } else if (arg == "--import" && has_value) {
       import_file = argv[++i];
     } else if (arg == "--export-dir" && has_value) {
@@ -111,6 +120,7 @@ int main(int argc, char** argv) {
     }
     std::printf("normlab: %s\n", notice ? notice->message.c_str() : "imported");
   }
+  if (theme) nl::app::apply(runtime.session(), nl::app::act::SetTheme{*theme});
   int rendered = 0;
   int exit_code = 0;
   while (runtime.frame()) {
