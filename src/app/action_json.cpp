@@ -65,6 +65,15 @@ template <> const std::vector<std::string>& enum_names<WhyView>() {
   static const std::vector<std::string> names = {"twin", "distribution", "gradients", "histograms", "cost"};
   return names;
 }
+template <> const std::vector<std::string>& enum_names<StudyKind>() {
+  // From study_name() (app/study.h), indexed by the enum value.
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (int i = 0; i < kStudyCount; ++i) out.emplace_back(study_name(static_cast<StudyKind>(i)));
+    return out;
+  }();
+  return names;
+}
 template <> const std::vector<std::string>& enum_names<InspectorStage>() {
   static const std::vector<std::string> names = {"raw",        "mean",   "centred", "variance",
                                                  "normalized", "affine", "running", "eval"};
@@ -352,6 +361,19 @@ template <> struct Codec<act::ScaleLayerWeights> {
     f.number("factor", a.factor, 0.001, 1000.0);
   }
 };
+// study_actions.h
+template <> struct Codec<act::SelectStudy> {
+  static constexpr const char* name = "select_study";
+  template <class F> static void fields(F& f, act::SelectStudy& a) { f.choice("kind", a.kind); }
+};
+template <> struct Codec<act::RunStudy> {
+  static constexpr const char* name = "run_study";
+  template <class F> static void fields(F& f, act::RunStudy& a) {
+    f.choice("kind", a.kind);
+    f.uint64("seed", a.seed);
+  }
+};
+template <> struct Codec<act::CancelStudy> : NoFields { static constexpr const char* name = "cancel_study"; };
 
 // ---- compile-time checks ---------------------------------------------------------------
 

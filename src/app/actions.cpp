@@ -144,7 +144,7 @@ void apply(Session& s, const Action& action) {
           [&](const act::SetSpec& a) { rebuild(s, a.spec); },
           [&](const act::DismissNotice&) { s.notice.reset(); },
           [&](const act::ShowPanel& a) {
-            if (static_cast<int>(a.panel) < 0 || static_cast<int>(a.panel) > static_cast<int>(Panel::kWhyBnHelps)) {
+            if (static_cast<int>(a.panel) < 0 || static_cast<int>(a.panel) > static_cast<int>(Panel::kStudies)) {
               set_notice(s, "Unknown panel.");
               return;
             }
@@ -173,6 +173,7 @@ void apply(Session& s, const Action& action) {
           [&](const ExportAction auto& a) { apply_export(s, a); },  // export_actions.cpp
           [&](const InspectorAction auto& a) { apply_inspector(s, a); },  // inspector.cpp
           [&](const LessonAction auto& a) { apply_lesson(s, a); },  // lesson_actions.cpp
+          [&](const StudyAction auto& a) { apply_study(s, a); },  // study.cpp
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },
       action);

@@ -68,6 +68,7 @@ TickReport tick(Session& session, const FrameBudget& budget) {
   refresh_grid_progressive(session);  // whole grid for small networks, rows per frame for large
   if (session.view.panel == Panel::kNetwork) refresh_neuron_maps(session);  // throttled
   if (session.view.panel == Panel::kWhyBnHelps) refresh_twin_view(session);  // throttled (twin_run.h)
+  advance_study(session);  // Experiments panel: a slice of the running study (study.h)
   return report;
 }
 

@@ -9,7 +9,8 @@ namespace nl::app {
 namespace {
 constexpr std::pair<Panel, const char*> kPanelNames[] = {
     {Panel::kData, "data"}, {Panel::kNetwork, "network"}, {Panel::kInspector, "inspector"},
-    {Panel::kBackprop, "backprop"}, {Panel::kWhyBnHelps, "why"}};
+    {Panel::kBackprop, "backprop"}, {Panel::kWhyBnHelps, "why"},
+    {Panel::kStudies, "studies"}};
 }  // namespace
 
 const char* panel_name(Panel panel) {

@@ -14,6 +14,7 @@
 #include "app/inspector_state.h"  // BN inspector / backprop stepper state
 #include "app/export_file.h"  // ExportFile (Session::outbox)
 #include "app/twin_run.h"  // Why-BN-helps panel state
+#include "app/study.h"  // Experiments panel: background studies (StudyState)
 #include "app/schedule_state.h"  // TrainingPace (app/schedule.h)
 #include "app/lesson_state.h"  // LessonProgress (app/lesson_actions.h)
 
@@ -48,6 +49,7 @@ enum class Panel {
   kInspector,   // BN inspector: one feature through mean, variance, x̂, γ, β
   kBackprop,    // backprop stepper through BN's computational graph
   kWhyBnHelps,  // twin run, distributions over time, gradient flow, histograms, cost
+  kStudies,     // Experiments: background studies behind the lessons (app/study.h)
 };
 
 // Panel <-> stable name ("data", "network", "inspector", "backprop", "why"), for the
@@ -110,6 +112,7 @@ struct Session {
   NeuronMaps neuron_maps;
   InspectorState inspector;            // BN inspector and backprop stepper (app/inspector.h)
   TwinRun twin;                        // Why panel: the twin network and its records
+  StudyState study;                    // Experiments panel: the running study and results (app/study.h)
   TrainingPace pace;                   // eval-metrics pacing while playing (app/schedule.h)
   LessonProgress lesson;               // the open lesson and its step (app/lesson_actions.h)
   std::vector<ExportFile> outbox;      // exports for the platform to deliver, then clear (export_file.h)

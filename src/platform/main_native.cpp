@@ -22,7 +22,7 @@ void usage(std::FILE* out) {
                "  --frames N        render N frames, then exit (prints CPU time per frame)\n"
                "  --screenshot FILE with --frames: write the last frame as PNG\n"
                "  --play            start training immediately\n"
-               "  --panel NAME      show a panel: data, network, inspector, backprop, why\n"
+               "  --panel NAME      show a panel: data, network, inspector, backprop, why, studies\n"
                "  --size WxH        window size (default 1280x800)\n"
                "  --theme NAME      light or dark (default dark)\n"
                "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n"
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--panel" && has_value) {
       const std::optional<nl::app::Panel> panel = nl::app::parse_panel(argv[++i]);
       if (!panel) {
-        std::fprintf(stderr, "normlab: --panel must be one of data, network, inspector, backprop, why\n");
+        std::fprintf(stderr, "normlab: --panel must be one of data, network, inspector, backprop, why, studies\n");
         return 2;
       }
       options.panel = *panel;

@@ -55,6 +55,7 @@ constexpr PanelEntry kPanels[] = {
     {app::Panel::kInspector, "BN inspector", draw_inspector_view},
     {app::Panel::kBackprop, "Backprop", draw_backprop_view},
     {app::Panel::kWhyBnHelps, "Why BN helps", draw_why_view},
+    {app::Panel::kStudies, "Experiments", draw_studies_view},
 };
 
 // A row of tab-like buttons; the selected one is the session's panel (no UI state).

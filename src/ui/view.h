@@ -44,6 +44,8 @@ void draw_backprop_view(const app::Session& session, app::ActionQueue& actions,
                         const ViewResources& resources, UiProbe* probe);
 void draw_why_view(const app::Session& session, app::ActionQueue& actions,
                    const ViewResources& resources, UiProbe* probe);
+void draw_studies_view(const app::Session& session, app::ActionQueue& actions,
+                       const ViewResources& resources, UiProbe* probe);  // Experiments (study_view.cpp)
 // The Export button (drawn right after the theme switch) and the Export window.
 void draw_export_view(const app::Session& session, app::ActionQueue& actions, UiProbe* probe);
 
