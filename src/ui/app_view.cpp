@@ -131,6 +131,9 @@ void scroll_by_drag() {
 
 void draw_app(const app::Session& session, app::ActionQueue& actions,
               const ViewResources& resources, UiProbe* probe) {
+  UiProbe lesson_probe;  // a lesson's look-at outline needs this frame's rectangles
+  if (!probe && session.lesson.open()) probe = &lesson_probe;
+  begin_lesson_frame(session, probe);
   handle_shortcuts(actions);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float font = ImGui::GetFontSize();
@@ -158,6 +161,7 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   ImGui::SetNextWindowPos(panel_pos);
   ImGui::SetNextWindowSize(panel_size);
   if (ImGui::Begin("Panels", nullptr, fixed)) {
+    draw_lesson_strip(session, actions, probe);  // lesson_view.cpp
     draw_panel_tabs(session, actions, probe);
     for (const PanelEntry& entry : kPanels) {
       if (entry.panel == session.view.panel) entry.draw(session, actions, resources, probe);
@@ -167,6 +171,7 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   ImGui::End();
   if (stacked) ImGui::PopStyleVar();
   draw_help_overlay(session, actions, probe);
+  draw_lesson_highlight(session, probe);
 }
 
 }  // namespace nl::ui

@@ -48,5 +48,11 @@ void draw_studies_view(const app::Session& session, app::ActionQueue& actions,
                        const ViewResources& resources, UiProbe* probe);  // Experiments (study_view.cpp)
 // The Export button (drawn right after the theme switch) and the Export window.
 void draw_export_view(const app::Session& session, app::ActionQueue& actions, UiProbe* probe);
+// The lesson strip (lesson_view.cpp): Lessons button and list, the open lesson's step,
+// readouts, try-it box, Back/Next. begin_lesson_frame (first thing in a frame) and
+// draw_lesson_highlight (last) outline the step's look-at control if it was drawn.
+void draw_lesson_strip(const app::Session& session, app::ActionQueue& actions, UiProbe* probe);
+void begin_lesson_frame(const app::Session& session, UiProbe* probe);
+void draw_lesson_highlight(const app::Session& session, const UiProbe* probe);
 
 }  // namespace nl::ui

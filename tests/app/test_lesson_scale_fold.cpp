@@ -174,7 +174,7 @@ TEST_CASE("lesson 03-train-vs-inference claim: running statistics take momentum 
 }
 
 TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session and one-class batches hurt", "[lesson]") {
-  int hurt = 0;
+  int hurt = 0, milder = 0;
   for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
     Session s = testing::fresh_session(spec_with_seed(seed));
     apply(s, act::Step{300});
@@ -187,8 +187,11 @@ TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session
     // Normalizing each one-class batch by its own statistics removes what tells the classes
     // apart (the batch mean): far worse than eval mode.
     if (r.one_class_batches_accuracy < r.eval_accuracy - 0.15f) ++hurt;
+    // One shuffled batch of the whole test set resembles the training data: less damage.
+    if (r.train_mode_accuracy > r.one_class_batches_accuracy) ++milder;
   }
   CHECK(hurt >= 3);
+  CHECK(milder >= 3);
 }
 
 TEST_CASE("lesson 03-train-vs-inference claim: a batch of one cannot train with BatchNorm", "[lesson]") {
