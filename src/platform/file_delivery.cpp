@@ -94,13 +94,27 @@ void deliver_one(app::Session& s, const app::ExportFile& f, const DeliveryOption
 void deliver_exports(app::Session& session, const DeliveryOptions& options, bool& png_waited) {
   if (session.outbox.empty()) return;
   std::vector<app::ExportFile> keep;
+  std::vector<std::string> messages;  // one per file; a failure is shown over successes
+  std::optional<app::Notice> failure;
   for (const app::ExportFile& f : session.outbox) {
     if (f.kind == app::ExportKind::kPng && !png_waited) {
       keep.push_back(f);  // next frame, drawn without the Export window
       continue;
     }
+    session.notice.reset();
     deliver_one(session, f, options);
+    if (!session.notice) continue;
+    const bool ok = session.notice->message.rfind("Saved ", 0) == 0 || session.notice->message.rfind("Exported ", 0) == 0 ||
+                    session.notice->message.rfind("Downloading ", 0) == 0;
+    if (ok) messages.push_back(session.notice->message);
+    else failure = session.notice;
   }
+  if (failure) session.notice = failure;
+  else if (messages.size() > 1) say(session, std::to_string(messages.size()) + " files: " + [&] {
+    std::string all;
+    for (const std::string& m : messages) all += (all.empty() ? "" : "; ") + m;
+    return all;
+  }());
   png_waited = !keep.empty();
   session.outbox = std::move(keep);
 }

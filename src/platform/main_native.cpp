@@ -3,11 +3,13 @@
 //           [--import FILE] [--export-dir DIR] [--theme light|dark]
 // With --frames N it renders N frames, optionally writes the last one as a PNG, prints
 // the CPU time per frame, and exits 0 (used by the desktop test under Xvfb).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "platform/file_delivery.h"
 #include "platform/png_writer.h"
@@ -18,7 +20,7 @@ namespace {
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: normlab [--frames N] [--screenshot FILE] [--play] [--panel NAME] [--size WxH] [--assets DIR]\n"
-               "               [--import FILE] [--export-dir DIR]\n"
+               "               [--import FILE] [--export-dir DIR] [--export KIND]...\n"
                "  --frames N        render N frames, then exit (prints CPU time per frame)\n"
                "  --screenshot FILE with --frames: write the last frame as PNG\n"
                "  --play            start training immediately\n"
@@ -27,7 +29,9 @@ void usage(std::FILE* out) {
                "  --theme NAME      light or dark (default dark)\n"
                "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n"
                "  --import FILE     start from an exported normlab-state.json (or a CSV of x,y,label points)\n"
-               "  --export-dir DIR  where the Export window saves files (default: the current directory)\n");
+               "  --export-dir DIR  where the Export window saves files (default: the current directory)\n"
+               "  --export KIND     export as the Export window does (3 frames before --frames ends):\n"
+               "                    state_json, weights_json, curves_csv, layers_csv, pytorch, png\n");
 }
 
 bool parse_int(const char* text, int lo, int hi, int& out) {
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
   std::string screenshot;
   std::optional<nl::app::Theme> theme;  // --theme
   std::string import_file;  // --import
+  std::vector<nl::app::ExportKind> exports;  // --export
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -74,6 +79,13 @@ int main(int argc, char** argv) {
       theme = name == "light" ? nl::app::Theme::kLight : nl::app::Theme::kDark;
     } else if (arg == "--import" && has_value) {
       import_file = argv[++i];
+    } else if (arg == "--export" && has_value) {
+      const std::optional<nl::app::ExportKind> kind = nl::app::parse_export_kind(argv[++i]);
+      if (!kind) {
+        std::fprintf(stderr, "normlab: --export must be state_json, weights_json, curves_csv, layers_csv, pytorch or png\n");
+        return 2;
+      }
+      exports.push_back(*kind);
     } else if (arg == "--export-dir" && has_value) {
       options.export_dir = argv[++i];
     } else if (arg == "--assets" && has_value) {
@@ -94,6 +106,10 @@ int main(int argc, char** argv) {
       usage(stderr);
       return 2;
     }
+  }
+  if (!exports.empty() && frames >= 0 && frames < 4) {
+    std::fprintf(stderr, "normlab: --export needs --frames 4 or more (or no --frames)\n");
+    return 2;
   }
   if (!screenshot.empty() && frames < 0) {
     std::fprintf(stderr, "normlab: --screenshot needs --frames N\n");
@@ -125,6 +141,10 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   while (runtime.frame()) {
     ++rendered;
+    // --export: requested 3 frames before the end (files after 1 frame, a PNG after 2).
+    if (!exports.empty() && rendered == std::max(1, frames - 3)) {
+      for (nl::app::ExportKind kind : exports) nl::app::apply(runtime.session(), nl::app::act::Export{kind});
+    }
     if (frames > 0 && rendered >= frames) {
       if (!screenshot.empty()) {
         int w = 0, h = 0;
