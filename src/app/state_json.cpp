@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "app/actions.h"
@@ -628,23 +629,34 @@ Status import_state_json(Session& s, std::string_view text) {
     if (auto err = read_view(j["view"], spec, next.view, next.inspector)) return *err;
   if (auto err = read_bool(j, "playing", "", next.playing)) return *err;
   if (auto err = read_int(j, "steps_per_frame", "", 1, 100, next.steps_per_frame)) return *err;
-  // Everything checked: the candidate replaces the session.
-  next.stop = s.stop;
+  // Everything checked: the candidate's experiment, view and training state replace the
+  // session's; what the document does not describe (stop condition, notice, lesson, studies,
+  // classroom options, pending exports) stays.
   next.model_version = s.model_version + 1;
   next.grid.class1_probability.clear();
   refresh_grid(next);
   rebuild_twin(next);
-  next.outbox = std::move(s.outbox);  // exports still waiting for the platform
-  s = std::move(next);
+  s.spec = std::move(next.spec);
+  s.experiment = std::move(next.experiment);
+  s.playing = next.playing;
+  s.steps_per_frame = next.steps_per_frame;
+  s.model_version = next.model_version;
+  s.grid = std::move(next.grid);
+  s.view = next.view;
+  s.user_data = std::move(next.user_data);
+  s.neuron_maps = NeuronMaps{};
+  s.inspector = std::move(next.inspector);
+  s.twin = std::move(next.twin);
   return Ok{};
 }
 
 Status apply_state_patch(Session& s, const json& partial) {
   if (!partial.is_object()) return make_error("The state patch must be a JSON object.");
   if (auto err = only_keys(partial, "", {"settings", "view", "playing", "steps_per_frame"})) return *err;
-  Session next = s;
-  next.notice.reset();
+  // 1. Validate every part without touching the session (no copy of it either: setState may
+  //    come at slider speed, and a session holds the whole training history).
   ExperimentSpec spec = s.spec;
+  std::optional<Action> settings_action;
   if (partial.contains("settings")) {
     if (!partial["settings"].is_object()) return key_error("settings", "must be an object");
     json merged = settings_to_json(s.spec);
@@ -656,31 +668,40 @@ Status apply_state_patch(Session& s, const json& partial) {
     same_but_optimizer.optimizer = s.spec.optimizer;
     if (settings_to_json(spec) != settings_to_json(s.spec)) {
       // Optimizer-only changes keep training (as the UI's optimizer controls do).
-      if (settings_to_json(same_but_optimizer) == settings_to_json(s.spec)) nl::app::apply(next, act::SetOptimizer{spec.optimizer});
-      else nl::app::apply(next, act::SetSpec{spec});
+      if (settings_to_json(same_but_optimizer) == settings_to_json(s.spec)) settings_action = act::SetOptimizer{spec.optimizer};
+      else settings_action = act::SetSpec{spec};
     }
-    if (next.notice) return prefixed("settings", make_error(next.notice->message, next.notice->hint));
+  }
+  ViewState view = s.view;
+  InspectorState in = s.inspector;
+  if (partial.contains("view"))
+    if (auto err = read_view(partial["view"], spec, view, in)) return *err;
+  int speed = s.steps_per_frame;
+  if (auto err = read_int(partial, "steps_per_frame", "", 1, 100, speed)) return *err;
+  bool play = s.playing;
+  if (auto err = read_bool(partial, "playing", "", play)) return *err;
+  const bool rebuilds = settings_action && std::holds_alternative<act::SetSpec>(*settings_action);
+  if (play && !s.playing && s.exp().diverged() && !rebuilds)
+    return key_error("playing", "cannot be true: training diverged", "Reset, or change a setting that rebuilds.");
+  // 2. The settings action is the only step that can still fail (building the experiment);
+  //    it changes nothing when it does. Then the rest, which was checked above.
+  if (settings_action) {
+    std::optional<Notice> before = std::move(s.notice);
+    s.notice.reset();
+    nl::app::apply(s, *settings_action);
+    if (s.notice) {
+      Error e = make_error(s.notice->message, s.notice->hint);
+      s.notice = std::move(before);
+      return prefixed("settings", e);
+    }
+    s.notice = std::move(before);
   }
   if (partial.contains("view")) {
-    ViewState view = next.view;
-    InspectorState in = next.inspector;
-    if (auto err = read_view(partial["view"], spec, view, in)) return *err;
-    next.view = view;
-    next.inspector = in;
+    s.view = view;
+    s.inspector = in;
   }
-  if (partial.contains("steps_per_frame")) {
-    int speed = next.steps_per_frame;
-    if (auto err = read_int(partial, "steps_per_frame", "", 1, 100, speed)) return *err;
-    nl::app::apply(next, act::SetSpeed{speed});
-  }
-  if (partial.contains("playing")) {
-    bool play = next.playing;
-    if (auto err = read_bool(partial, "playing", "", play)) return *err;
-    nl::app::apply(next, play ? Action{act::Play{}} : Action{act::Pause{}});
-    if (next.notice) return prefixed("playing", make_error(next.notice->message, next.notice->hint));
-  }
-  next.notice = s.notice;
-  s = std::move(next);
+  if (speed != s.steps_per_frame) nl::app::apply(s, act::SetSpeed{speed});
+  if (play != s.playing) nl::app::apply(s, play ? Action{act::Play{}} : Action{act::Pause{}});
   return Ok{};
 }
 

@@ -304,3 +304,41 @@ TEST_CASE("state json: a bad patch names the key and changes nothing", "[app][st
 
 }  // namespace
 }  // namespace nl::app
+
+namespace nl::app {
+namespace {
+
+TEST_CASE("state json: import keeps what the document does not describe", "[app][state]") {
+  Session a = trained_session();
+  Session b = fresh_session();
+  StopCondition stop;
+  stop.on_steps = true;
+  stop.max_steps = 77;
+  apply(b, act::SetStopCondition{stop});
+  b.outbox.push_back(ExportFile{ExportKind::kCurvesCsv, "normlab-curves.csv", "text/csv", "step\n"});
+  b.notice = Notice{"before", {}};
+  const std::uint64_t version = b.model_version;
+  REQUIRE(import_state_json(b, state_to_json_text(a, true)).ok());
+  CHECK(b.stop.on_steps);
+  CHECK(b.stop.max_steps == 77);
+  CHECK(b.outbox.size() == 1);
+  CHECK(b.model_version > version);
+  CHECK(b.neuron_maps.model_version == 0);  // recomputed for the imported model
+}
+
+TEST_CASE("state json: a patch that cannot build the network keeps the old notice", "[app][state]") {
+  Session s = fresh_session();
+  s.notice = Notice{"earlier message", {}};
+  const std::string before = state_to_json_text(s, true);
+  // Valid by the schema, but GroupNorm's 3 groups do not divide the width 8.
+  const Status st = apply_state_patch(
+      s, nlohmann::json::parse(R"({"settings": {"net": {"norm": {"groups": 3}, "hidden": [{"norm": "groupnorm"}]}}})"));
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message.rfind("settings", 0) == 0);
+  CHECK(state_to_json_text(s, true) == before);
+  REQUIRE(s.notice.has_value());
+  CHECK(s.notice->message == "earlier message");
+}
+
+}  // namespace
+}  // namespace nl::app
