@@ -118,7 +118,7 @@ Result<LessonCheck> parse_check(const json& j, const std::string& where, const E
   if (!j.is_object()) return err(where, "must be an object like {\"setting\": \"batch_size\", \"equals\": 1}");
   static const char* const kKinds[] = {"setting",       "step_at_least", "panel",        "inspector_stage",
                                        "backprop_step", "why_view",      "inspector_eval", "grad_checked",
-                                       "notice",        "scaled"};
+                                       "notice",        "scaled",        "scaled_by"};
   LessonCheck c;
   int found = 0;
   for (const char* k : kKinds)
@@ -128,7 +128,7 @@ Result<LessonCheck> parse_check(const json& j, const std::string& where, const E
     }
   if (found != 1)
     return err(where, "needs exactly one condition", "One of: setting, step_at_least, panel, inspector_stage, "
-                                                     "backprop_step, why_view, inspector_eval, grad_checked, notice, scaled.");
+                                                     "backprop_step, why_view, inspector_eval, grad_checked, notice, scaled, scaled_by.");
   const json& v = j.at(c.kind);
   const std::string at = path_of(where, c.kind);
   if (c.kind == "setting") {
@@ -159,7 +159,7 @@ Result<LessonCheck> parse_check(const json& j, const std::string& where, const E
     return c;
   }
   if (auto e = only_keys(j, where, {kKinds[0], kKinds[1], kKinds[2], kKinds[3], kKinds[4], kKinds[5], kKinds[6],
-                                    kKinds[7], kKinds[8], kKinds[9]}))
+                                    kKinds[7], kKinds[8], kKinds[9], kKinds[10]}))
     return *e;
   if (c.kind == "step_at_least") {
     if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 1000000)
@@ -172,6 +172,9 @@ Result<LessonCheck> parse_check(const json& j, const std::string& where, const E
     if (auto p = enum_field<BackpropStep>(v, at); !p.ok()) return p.error();
   } else if (c.kind == "why_view") {
     if (auto p = enum_field<WhyView>(v, at); !p.ok()) return p.error();
+  } else if (c.kind == "scaled_by") {
+    if (!v.is_number() || !(v.get<double>() >= 1e-3 && v.get<double>() <= 1e3))
+      return err(at, "must be a scale factor in [0.001, 1000]");
   } else if (!v.is_boolean()) {
     return err(at, "must be true or false");
   }

@@ -31,7 +31,8 @@ struct LessonCheck {
   // step_at_least: training reached a step; panel, inspector_stage, backprop_step, why_view:
   // the view shows that; inspector_eval: the eval path is on; grad_checked: "check
   // numerically" ran; notice: a notice is shown (e.g. the batch-of-one error); scaled: a
-  // layer's weights were scaled (act::ScaleLayerWeights).
+  // layer's weights were scaled (act::ScaleLayerWeights); scaled_by: the last scaling used
+  // this factor.
   std::string kind;
   std::string path;            // setting: as written ("optimizer.learning_rate")
   std::string pointer;         // setting: the JSON pointer ("/optimizer/learning_rate")

@@ -219,6 +219,8 @@ bool lesson_check_holds(const Session& s, const LessonCheck& c) {
   if (c.kind == "grad_checked") return s.inspector.grad_check.has_value() == want;
   if (c.kind == "notice") return s.notice.has_value() == want;
   if (c.kind == "scaled") return s.lesson.scale.has_value() == want;
+  if (c.kind == "scaled_by")  // the last act::ScaleLayerWeights used this factor
+    return s.lesson.scale && std::abs(s.lesson.scale->factor - c.equals.get<double>()) <= 1e-6 * c.equals.get<double>();
   return false;
 }
 

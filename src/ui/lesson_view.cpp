@@ -160,7 +160,7 @@ float body_height(const app::LessonStep& st, float width) {
   float h = ImGui::CalcTextSize(st.text.c_str(), nullptr, false, width).y + line;
   if (!st.title.empty()) h += ImGui::CalcTextSize(st.title.c_str(), nullptr, false, width).y + line * 0.5f;
   if (st.panel || !st.control.empty()) h += line;
-  if (st.readout == "scale") h += line * 8.5f;
+  if (st.readout == "scale") h += line * 7.0f + ImGui::GetFrameHeightWithSpacing();
   if (st.readout == "fold") h += line * 5.5f;
   if (st.readout == "train_vs_eval") h += line * 4.5f;
   if (st.try_it) h += line * 1.5f + ImGui::CalcTextSize(st.try_it->prompt.c_str(), nullptr, false, width).y;
@@ -225,11 +225,13 @@ void draw_lesson_strip(const app::Session& session, app::ActionQueue& actions, U
   const int step = std::clamp(session.lesson.step, 1, static_cast<int>(lesson->steps.size()));
   const app::LessonStep& st = lesson->steps[static_cast<std::size_t>(step - 1)];
   draw_lesson_header(session, *lesson, step, actions, probe);
-  // The step body scrolls by itself when it is long, so the panel below stays reachable
-  // (phones): at most ~40% of the window's height.
+  // The step body scrolls by itself when it is long, so the panel below stays reachable:
+  // at most 60% of the window's height, 40% in the stacked (phone) layout.
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const bool stacked = display.x < ImGui::GetFontSize() * 46.0f || display.x < display.y;  // as draw_app
   const float width = ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetStyle().WindowPadding.x -
                       ImGui::GetStyle().ScrollbarSize;
-  const float max_h = std::max(ImGui::GetContentRegionAvail().y * 0.4f, ImGui::GetFontSize() * 8.0f);
+  const float max_h = std::max(ImGui::GetContentRegionAvail().y * (stacked ? 0.4f : 0.6f), ImGui::GetFontSize() * 8.0f);
   ImGui::BeginChild("lesson_body", ImVec2(0, std::min(body_height(st, width), max_h)), true);
   draw_lesson_body(session, st, actions, probe);
   ImGui::EndChild();

@@ -112,6 +112,8 @@ TEST_CASE("lesson loader: try-it checks are validated against the lesson's setti
   CHECK(with_check(R"({"inspector_stage": "sideways"})").find("sideways") != std::string::npos);
   CHECK(with_check(R"({"step_at_least": 0})").find("step_at_least") != std::string::npos);
   CHECK(with_check(R"({"notice": "yes"})").find("true or false") != std::string::npos);
+  CHECK(with_check(R"({"scaled_by": 0.1})") == "(parsed)");
+  CHECK(with_check(R"({"scaled_by": -2})").find("scale factor") != std::string::npos);
 }
 
 TEST_CASE("lesson loader: unknown readouts and lesson navigation inside a lesson are refused", "[lesson]") {

@@ -180,6 +180,35 @@ TEST_CASE("lessons: open, next, back, go to and close through the action JSON co
   CHECK(s.lesson.id == l.id);  // the open lesson stays
 }
 
+TEST_CASE("lessons: try-it checks follow the session", "[lesson]") {
+  Session s = testing::fresh_session();
+  apply(s, act::OpenLesson{"08-scale-invariance"});
+  apply(s, act::LessonGoTo{4});
+  const Lesson* l = find_lesson("08-scale-invariance");
+  REQUIRE(l != nullptr);
+  const LessonCheck& scaled = *l->steps[3].try_it->check;
+  CHECK_FALSE(lesson_check_holds(s, scaled));  // step 2 scaled by 10, not 0.1
+  CHECK(lesson_progress_json(s)["try_done"] == false);
+  apply(s, act::ScaleLayerWeights{0, 0.1f});
+  CHECK(lesson_check_holds(s, scaled));
+  CHECK(lesson_progress_json(s)["try_done"] == true);
+
+  apply(s, act::OpenLesson{"03-train-vs-inference"});
+  apply(s, act::LessonGoTo{3});
+  const LessonCheck& batch4 = *find_lesson("03-train-vs-inference")->steps[2].try_it->check;
+  CHECK_FALSE(lesson_check_holds(s, batch4));
+  apply(s, act::SetBatchSize{4});
+  CHECK(lesson_check_holds(s, batch4));
+  CHECK(s.lesson.step == 3);  // the rebuild kept the lesson open
+  apply(s, act::LessonGoTo{6});
+  const LessonCheck& notice = *find_lesson("03-train-vs-inference")->steps[5].try_it->check;
+  CHECK_FALSE(lesson_check_holds(s, notice));
+  apply(s, act::SetBatchSize{1});
+  apply(s, act::Step{1});
+  CHECK(lesson_check_holds(s, notice));  // the batch-of-one refusal
+  CHECK(lesson_progress_json(s)["done"] == true);
+}
+
 TEST_CASE("lessons: a lesson stays open when the learner changes a setting", "[lesson]") {
   REQUIRE_FALSE(lesson_catalog().empty());
   Session s = testing::fresh_session();
