@@ -2,11 +2,14 @@
 // and every kind of bad document leaving the session bit-identical.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "app/actions.h"
 #include "app/state_json.h"
 #include "app_fixtures.h"
+#include "core/rng.h"
 
 using nl::app::testing::fresh_session;
 using nlohmann::json;
@@ -338,6 +341,60 @@ TEST_CASE("state json: a patch that cannot build the network keeps the old notic
   CHECK(state_to_json_text(s, true) == before);
   REQUIRE(s.notice.has_value());
   CHECK(s.notice->message == "earlier message");
+}
+
+}  // namespace
+}  // namespace nl::app
+
+namespace nl::app {
+namespace {
+
+// Every JSON pointer in `j` (objects and arrays included), for seeded mutations.
+void collect_pointers(const nlohmann::json& j, const nlohmann::json::json_pointer& at,
+                      std::vector<nlohmann::json::json_pointer>& out) {
+  out.push_back(at);
+  if (j.is_object())
+    for (auto it = j.begin(); it != j.end(); ++it) collect_pointers(*it, at / it.key(), out);
+  else if (j.is_array())
+    for (std::size_t i = 0; i < j.size(); ++i) collect_pointers(j[i], at / i, out);
+}
+
+TEST_CASE("state json: seeded mutations either import cleanly or change nothing", "[app][state]") {
+  Session base = trained_session();
+  const nlohmann::json doc = state_to_json(base, true);
+  std::vector<nlohmann::json::json_pointer> pointers;
+  collect_pointers(doc, nlohmann::json::json_pointer(), pointers);
+  const nlohmann::json replacements[] = {nullptr, -1, 0, 1, 2.5, 1e40, -1e300, "x", "NaN", true,
+                                         nlohmann::json::array(), nlohmann::json::object(),
+                                         std::numeric_limits<std::uint64_t>::max(), 1000000000};
+  Rng rng{2024};
+  int imported = 0, refused = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    nlohmann::json j = doc;
+    const int edits = 1 + static_cast<int>(rng.below(3));
+    for (int e = 0; e < edits; ++e) {
+      const auto& p = pointers[rng.below(static_cast<std::uint32_t>(pointers.size()))];
+      if (p.empty() || !j.contains(p)) continue;
+      j[p] = replacements[rng.below(static_cast<std::uint32_t>(std::size(replacements)))];
+    }
+    Session s = base;
+    const std::string before = snapshot(s);
+    const Status st = import_state_json(s, j.dump());
+    INFO("trial " << trial);
+    if (st.ok()) {
+      ++imported;
+      const std::string after = snapshot(s);
+      CHECK(after.find("NaN") == std::string::npos);
+      CHECK(after.find("Infinity") == std::string::npos);
+      CHECK(s.exp().predict_proba(probe_points()).allFinite());
+    } else {
+      ++refused;
+      CHECK_FALSE(st.error().message.empty());
+      CHECK(snapshot(s) == before);
+    }
+  }
+  CHECK(refused > 100);  // most mutations break something
+  CHECK(imported > 0);   // some (e.g. a view flag) are valid documents
 }
 
 }  // namespace
