@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/actions.h"
+#include "app/limits.h"
 
 namespace nl::app {
 
@@ -62,6 +63,10 @@ bool same_data_spec(const DatasetSpec& a, const DatasetSpec& b) {
 Result<Session> make_session_with_data(const ExperimentSpec& spec, const Dataset& data) {
   Result<Session> session = make_session(spec);  // grid bounds from the generated points
   if (!session.ok()) return session.error();
+  if (Status st = check_playground_limits(spec, static_cast<std::size_t>(data.x_train.cols()),
+                                          static_cast<std::size_t>(data.x_test.cols()));
+      !st.ok())
+    return st.error();
   Result<Experiment> built = Experiment::create(spec, data);
   if (!built.ok()) return built.error();
   Session& s = session.value();

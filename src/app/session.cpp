@@ -2,7 +2,10 @@
 #include "app/session.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
+
+#include "app/limits.h"
 
 namespace nl::app {
 
@@ -70,6 +73,14 @@ void fit_grid_to_data(DecisionGrid& grid, const Dataset& data) {
 }  // namespace
 
 Result<Session> make_session(const ExperimentSpec& spec) {
+  // Playground limits before anything is allocated (a huge spec would exhaust the browser's
+  // memory); an out-of-range size is left to the core's own message.
+  const int size = std::clamp(spec.data.size, 0, 100000);
+  const float tf = std::isfinite(spec.data.test_fraction) ? std::clamp(spec.data.test_fraction, 0.0f, 1.0f) : 0.0f;
+  const auto test_points = static_cast<std::size_t>(std::lround(static_cast<float>(size) * tf));
+  if (Status st = check_playground_limits(spec, static_cast<std::size_t>(size) - std::min<std::size_t>(test_points, size), test_points);
+      !st.ok())
+    return st.error();
   Result<Experiment> built = Experiment::create(spec);
   if (!built.ok()) return built.error();
   Session session;

@@ -24,6 +24,7 @@ struct Experiment::State {
   int batch_size = 1;
   StepMetrics metrics;
   std::vector<StepMetrics> history;
+  std::int64_t history_stride = 1;  // record steps that are multiples of this (see history())
   bool diverged = false;
   Matrix probe;               // (2, P) fixed probe batch
   std::vector<int> last_batch;  // training indices of the last step's batch
@@ -204,7 +205,12 @@ Result<StepMetrics> Experiment::step() {
   s.shuffle_rng = rng;
 
   s.metrics = m;
-  s.history.push_back(m);
+  if (s.history.size() >= kHistoryCapacity) {
+    // Long runs: thin the history to every other recorded step (memory stays bounded).
+    s.history_stride *= 2;
+    std::erase_if(s.history, [&](const StepMetrics& h) { return h.step % s.history_stride != 0; });
+  }
+  if (m.step % s.history_stride == 0) s.history.push_back(m);
   return m;
 }
 
@@ -214,6 +220,7 @@ const Network& Experiment::network() const { return state_->net; }
 Network& Experiment::network() { return state_->net; }
 const StepMetrics& Experiment::metrics() const { return state_->metrics; }
 const std::vector<StepMetrics>& Experiment::history() const { return state_->history; }
+std::int64_t Experiment::history_stride() const { return state_->history_stride; }
 bool Experiment::diverged() const { return state_->diverged; }
 
 Status Experiment::set_optimizer(const OptimizerSpec& optimizer) {

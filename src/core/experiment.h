@@ -68,7 +68,12 @@ class Experiment {
   const Network& network() const;
   Network& network();
   const StepMetrics& metrics() const;                 // latest (zeros before the first step)
-  const std::vector<StepMetrics>& history() const;    // one entry per step
+  // One entry per step up to kHistoryCapacity entries; then, to keep long sessions bounded in
+  // memory, every other entry is dropped and only every 2nd (4th, 8th...) step is recorded:
+  // entries stay evenly spaced (steps that are multiples of history_stride()).
+  static constexpr std::size_t kHistoryCapacity = 4096;
+  const std::vector<StepMetrics>& history() const;
+  std::int64_t history_stride() const;                // 1 until the first thinning
   bool diverged() const;
 
   // Replaces the optimizer settings without rebuilding (weights, data, history kept):
