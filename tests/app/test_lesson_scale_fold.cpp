@@ -1,4 +1,5 @@
-// The claims of lessons 3, 8 and 13, checked on the app layer across seeds:
+// The claims of lessons 2, 3, 8 and 13, checked on the app layer across seeds:
+//  2: the finite-difference check agrees with the analytic backward pass;
 //  8: scaling a Linear layer's weights by a leaves the BatchNorm'd output unchanged and
 //     divides the weight gradient by a (Ioffe & Szegedy 2015, §3.3);
 // 13: folding eval-mode BatchNorm into the preceding Linear leaves the outputs unchanged
@@ -192,6 +193,18 @@ TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session
   }
   CHECK(hurt >= 3);
   CHECK(milder >= 3);
+}
+
+TEST_CASE("lesson 02-backprop-through-bn claim: the finite-difference check agrees with backprop", "[lesson]") {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    Session s = testing::fresh_session(spec_with_seed(seed, 8));
+    apply(s, act::Step{20});
+    apply(s, act::CheckGradients{});
+    REQUIRE(s.inspector.grad_check.has_value());
+    REQUIRE_FALSE(s.inspector.grad_check->entries.empty());
+    INFO("seed " << seed << " max relative error " << s.inspector.grad_check->max_rel_error);
+    CHECK(s.inspector.grad_check->max_rel_error < 1e-6);  // the lesson says "around 10⁻⁶ or below"
+  }
 }
 
 TEST_CASE("lesson 03-train-vs-inference claim: a batch of one cannot train with BatchNorm", "[lesson]") {
