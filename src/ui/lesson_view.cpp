@@ -213,13 +213,16 @@ void begin_lesson_frame(const app::Session& session, UiProbe* probe) {
 void draw_lesson_strip(const app::Session& session, app::ActionQueue& actions, UiProbe* probe) {
   const app::Lesson* lesson = session.lesson.open() ? app::find_lesson(session.lesson.id) : nullptr;
   if (!lesson) {
+    // One button in front of the panel tabs (same row: no space taken from the panels).
     if (ImGui::Button(session.lesson.catalog_open ? "Lessons ▴" : "Lessons ▾"))
       actions.push_back(app::act::ShowLessonCatalog{!session.lesson.catalog_open});
     record(probe, "lessons");
-    ImGui::SameLine();
-    ImGui::TextDisabled("guided experiments, step by step");
-    if (session.lesson.catalog_open) draw_catalog(actions, probe);
-    ImGui::Separator();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Guided experiments: each claim about batch normalization, step by step");
+    if (session.lesson.catalog_open) {
+      draw_catalog(actions, probe);
+    } else {
+      ImGui::SameLine();  // the first tab follows on this row
+    }
     return;
   }
   const int step = std::clamp(session.lesson.step, 1, static_cast<int>(lesson->steps.size()));
