@@ -46,7 +46,7 @@ void wrapped_dim(const std::string& text) {
 void draw_catalog(app::ActionQueue& actions, UiProbe* probe) {
   const float height = std::min(ImGui::GetContentRegionAvail().y * 0.6f, ImGui::GetFontSize() * 26.0f);
   ImGui::BeginChild("lesson_catalog", ImVec2(0, std::max(height, ImGui::GetFontSize() * 8.0f)), true);
-  ImGui::TextUnformatted("Lessons: each claim about batch normalization as a live experiment");
+  wrapped("Lessons: each claim about batch normalization as a live experiment");
   for (const app::Lesson& l : app::lesson_catalog()) {
     const std::string label = l.id.substr(0, 2) + "  " + l.title;
     if (ImGui::Selectable(label.c_str())) actions.push_back(app::act::OpenLesson{l.id});
