@@ -154,6 +154,16 @@ void apply_lesson(Session& s, const act::ScaleLayerWeights& a) {
     set_notice(s, "The scale factor must be between 0.001 and 1000.");
     return;
   }
+  {
+    const Network& net = s.exp().network();
+    const auto& lin = std::get<Linear>(net.layers()[static_cast<std::size_t>(net.hidden()[static_cast<std::size_t>(a.layer)].linear)]);
+    const float largest = std::max(lin.weight.cwiseAbs().maxCoeff(), lin.bias.size() ? lin.bias.cwiseAbs().maxCoeff() : 0.0f);
+    if (!(largest * a.factor <= 1e6f)) {  // repeated scaling would overflow float on the way to inf
+      set_notice(s, "Scaling again would make layer " + std::to_string(a.layer + 1) + "'s weights larger than 10⁶.",
+                 "Scale it down, or press Reset.");
+      return;
+    }
+  }
   ScaleRecord r;
   r.layer = a.layer;
   r.factor = a.factor;

@@ -29,7 +29,7 @@ struct ShowLessonCatalog { bool open = true; };  // the list of lessons
 // Multiplies hidden layer `layer`'s Linear weight and bias by `factor` (> 0, in [1e-3, 1e3]);
 // the running mean and variance of a BatchNorm right after it are scaled by a and a², so
 // eval mode computes the same function too. Records before/after numbers in
-// Session::lesson.scale (lesson_state.h).
+// Session::lesson.scale (lesson_state.h). Refused (Notice) if a weight would exceed 10⁶.
 struct ScaleLayerWeights { int layer = 0; float factor = 10.0f; };
 }  // namespace act
 

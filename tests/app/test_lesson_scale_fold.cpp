@@ -111,6 +111,13 @@ TEST_CASE("lesson 08-scale-invariance: bad layers and factors leave the network 
   CHECK(s.notice.has_value());
   CHECK(s.model_version == version);
   CHECK_FALSE(s.lesson.scale.has_value());
+  // Repeated scaling stops before the weights could overflow.
+  apply(s, act::DismissNotice{});
+  for (int i = 0; i < 20 && !s.notice; ++i) apply(s, act::ScaleLayerWeights{0, 1000.0f});
+  REQUIRE(s.notice.has_value());
+  const auto& lin = std::get<Linear>(s.exp().network().layers()[0]);
+  CHECK(lin.weight.allFinite());
+  CHECK(lin.weight.cwiseAbs().maxCoeff() <= 1e6f);
 }
 
 TEST_CASE("lesson 13-folding-bn claim: folded outputs equal within float rounding and fewer operations", "[lesson]") {
