@@ -56,6 +56,7 @@ struct StudyChart {
   std::string x_label, y_label;
   bool log_x = false;           // x drawn as log10 (all x > 0)
   bool log_y = false;
+  bool legend_bottom = false;   // legend in the bottom-right corner (where the lines leave room)
   std::vector<StudyLine> lines;
 };
 

@@ -109,12 +109,12 @@ StudyResult ConvStatsJob::result() const {
   std::vector<float> channels, positions, flat;
   for (int c = 0; c < kChannels; ++c) channels.push_back(static_cast<float>(c + 1));
   for (int p = 0; p < kPositions; ++p) positions.push_back(static_cast<float>(p));
-  StudyChart stats{"Per-channel statistics of one batch (BN's and recomputed over N*H*W)", "channel", "value", false, false, {}};
+  StudyChart stats{"Per-channel statistics of one batch (BN's and recomputed over N*H*W)", "channel", "value", false, false, false, {}};
   stats.lines.push_back(StudyLine{"BN mean", channels, bn_mean_, true, {}, {}, 0});
   stats.lines.push_back(StudyLine{"BN variance", channels, bn_var_, true, {}, {}, 1});
   stats.lines.push_back(StudyLine{"mean over N*H*W", channels, pooled_mean_, false, {}, {}, 2});
   stats.lines.push_back(StudyLine{"variance over N*H*W", channels, pooled_var_, false, {}, {}, 3});
-  StudyChart pos{"Channel 1: mean over N at each pixel vs BN's one channel mean", "pixel (row-major)", "mean", false, false, {}};
+  StudyChart pos{"Channel 1: mean over N at each pixel vs BN's one channel mean", "pixel (row-major)", "mean", false, false, false, {}};
   pos.lines.push_back(StudyLine{"per-pixel mean", positions, position_mean_, true, {}, {}, 1});
   flat.assign(kPositions, bn_mean_.empty() ? std::nanf("") : bn_mean_[0]);
   pos.lines.push_back(StudyLine{"BN channel mean", positions, flat, false, {}, {}, 0});

@@ -48,9 +48,9 @@ class GradientFlowJob : public ClonableJob<GradientFlowJob> {
     StudyResult out;
     const char* names[2] = {"BN", "no BN"};
     StudyChart early{"Gradient norm per layer, first 30 steps", "layer (1 = next to the input, 9 = output)",
-                     "gradient L2 norm", false, true, {}};
+                     "gradient L2 norm", false, true, false, {}};
     StudyChart late{"Gradient norm per layer, last 30 steps", "layer (1 = next to the input, 9 = output)",
-                    "gradient L2 norm", false, true, {}};
+                    "gradient L2 norm", false, true, false, {}};
     std::vector<float> x;
     for (int l = 1; l <= kDepth + 1; ++l) x.push_back(static_cast<float>(l));
     float ratio[2];

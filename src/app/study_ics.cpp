@@ -84,12 +84,12 @@ StudyResult CovariateShiftJob::result() const {
   const char* names[3] = {"no BN", "BN", "noisy BN"};
   const int colours[3] = {1, 0, 2};
   StudyChart ribbons{"Input of sigmoid unit 1 of hidden layer 3 (15/50/85th percentiles)", "step", "value", false,
-                     false, {}};
+                     false, false, {}};
   for (int i = 0; i < 2; ++i) {
     const Record& r = records_[static_cast<std::size_t>(i)];
     ribbons.lines.push_back(StudyLine{names[i], r.step, r.p50, false, r.p15, r.p85, colours[i]});
   }
-  StudyChart loss{"Train loss (eval mode)", "step", "loss", false, true, {}};
+  StudyChart loss{"Train loss (eval mode)", "step", "loss", false, true, false, {}};
   for (int i = 0; i < 3; ++i) {
     const Record& r = records_[static_cast<std::size_t>(i)];
     loss.lines.push_back(StudyLine{names[i], r.step, r.loss, false, {}, {}, colours[i]});

@@ -122,12 +122,13 @@ std::vector<float> ranges(const Measure& m) {
 StudyResult LandscapeJob::result() const {
   StudyResult out;
   const char* names[2] = {"BN", "no BN"};
-  StudyChart var{"Loss along the gradient (band: min..max over step sizes)", "step", "loss", false, true, {}};
-  StudyChart pred{"Gradient predictiveness: max ||g - g(w - eta g)||", "step", "l2 change", false, true, {}};
-  StudyChart beta{"Effective beta-smoothness", "step", "max ||dg|| / ||eta g||", false, true, {}};
+  StudyChart var{"Loss variation along the gradient: max - min of the loss over the 5 step sizes", "step",
+                 "loss range", false, true, false, {}};
+  StudyChart pred{"Gradient predictiveness: max ||g - g(w - eta g)||", "step", "l2 change", false, true, false, {}};
+  StudyChart beta{"Effective beta-smoothness: max ||g - g(w - eta g)|| / ||eta g||", "step", "beta", false, true, false, {}};
   for (int i = 0; i < 2; ++i) {
     const Measure& m = measures_[static_cast<std::size_t>(i)];
-    var.lines.push_back(StudyLine{names[i], m.step, m.loss, false, m.loss_lo, m.loss_hi, i});
+    var.lines.push_back(StudyLine{names[i], m.step, ranges(m), false, {}, {}, i});
     pred.lines.push_back(StudyLine{names[i], m.step, m.predictiveness, false, {}, {}, i});
     beta.lines.push_back(StudyLine{names[i], m.step, m.beta, false, {}, {}, i});
   }

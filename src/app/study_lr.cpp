@@ -40,7 +40,7 @@ class LearningRatesJob : public ClonableJob<LearningRatesJob> {
     StudyResult out;
     const char* names[2] = {"BN", "no BN"};
     StudyChart chart{"Final train loss after 300 steps (points at 5: diverged or above 5)", "learning rate",
-                     "train loss", true, true, {}};
+                     "train loss", true, true, true, {}};
     std::vector<float> x(std::begin(kRates), std::end(kRates));
     constexpr float kCap = 5.0f;  // chance level is ln 2 = 0.69; far above it the value means nothing
     for (int i = 0; i < 2; ++i) {

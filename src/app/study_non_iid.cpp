@@ -71,7 +71,7 @@ class NonIidJob : public ClonableJob<NonIidJob> {
 
 StudyResult NonIidJob::result() const {
   StudyResult out;
-  StudyChart chart{"Test accuracy (eval mode, running statistics) per epoch", "epoch", "test accuracy", false, false, {}};
+  StudyChart chart{"Test accuracy (eval mode, running statistics) per epoch", "epoch", "test accuracy", false, false, false, {}};
   for (int i = 0; i < 3; ++i)
     chart.lines.push_back(StudyLine{kNames[i], epochs_, accuracy_[static_cast<std::size_t>(i)], false, {}, {}, i == 0 ? 0 : i + 1});
   out.charts = {chart};

@@ -94,10 +94,10 @@ StudyResult RegularizationJob::result() const {
   std::vector<float> ideal;
   for (int b : kBatches) ideal.push_back(1.0f / std::sqrt(static_cast<float>(b)));
   StudyChart noise{"Noise of the batch mean (std across batches / unit std)", "batch size", "relative spread", true,
-                   true, {}};
+                   true, false, {}};
   noise.lines.push_back(StudyLine{"measured", x, noise_, true, {}, {}, 0});
   noise.lines.push_back(StudyLine{"1/sqrt(B)", x, ideal, false, {}, {}, 3});
-  StudyChart gap{"Generalization gap after 40 epochs (test loss - train loss)", "batch size", "gap", true, false, {}};
+  StudyChart gap{"Generalization gap after 40 epochs (test loss - train loss)", "batch size", "gap", true, false, false, {}};
   const char* names[2] = {"BN", "no BN"};
   for (int i = 0; i < 2; ++i) gap.lines.push_back(StudyLine{names[i], x, gap_[static_cast<std::size_t>(i)], false, {}, {}, i});
   out.charts = {noise, gap};

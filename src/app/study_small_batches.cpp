@@ -14,6 +14,7 @@ constexpr NormKind kNorms[] = {NormKind::kBatchNorm, NormKind::kLayerNorm, NormK
 constexpr const char* kNormNames[] = {"BatchNorm", "LayerNorm", "GroupNorm", "Batch Renorm"};
 constexpr const char* kNormKeys[] = {"bn", "ln", "gn", "brn"};
 constexpr int kNormCount = 4;
+constexpr int kColours[] = {0, 2, 1, 4};  // palette (study.h): green, sky, purple, orange
 constexpr int kEpochs = 15;
 
 class SmallBatchesJob : public ClonableJob<SmallBatchesJob> {
@@ -51,9 +52,9 @@ class SmallBatchesJob : public ClonableJob<SmallBatchesJob> {
     StudyResult out;
     std::vector<float> x;
     for (int b : kBatches) x.push_back(static_cast<float>(b));
-    StudyChart chart{"Test error after 15 epochs (eval mode)", "batch size", "test error", true, false, {}};
+    StudyChart chart{"Test error after 15 epochs (eval mode)", "batch size", "test error", true, false, false, {}};
     for (int k = 0; k < kNormCount; ++k)
-      chart.lines.push_back(StudyLine{kNormNames[k], x, error_[static_cast<std::size_t>(k)], false, {}, {}, k == 0 ? 0 : k + 1});
+      chart.lines.push_back(StudyLine{kNormNames[k], x, error_[static_cast<std::size_t>(k)], false, {}, {}, kColours[k]});
     out.charts = {chart};
     for (int k = 0; k < kNormCount; ++k) {
       out.readouts.push_back({std::string(kNormKeys[k]) + "_error_b2", std::string(kNormNames[k]) + ": test error at B = 2",

@@ -72,6 +72,7 @@ void draw_study_chart(const app::StudyChart& c, int index, float height, UiProbe
   o.x_label = c.log_x ? "log10 " + c.x_label : c.x_label;
   o.y_label = c.y_label;
   o.log_y = c.log_y;
+  o.legend_bottom = c.legend_bottom;
   o.y_from_zero = false;
   o.empty_text = "no finite values";
   ImGui::TextUnformatted(c.title.c_str());
@@ -84,7 +85,7 @@ void draw_study_chart(const app::StudyChart& c, int index, float height, UiProbe
 
 void draw_studies_view(const app::Session& s, app::ActionQueue& actions, const ViewResources&, UiProbe* probe) {
   const app::StudyState& st = s.study;
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18.0f);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 21.0f);
   if (ImGui::BeginCombo("##study", app::study_title(st.selected))) {
     for (int i = 0; i < app::kStudyCount; ++i) {
       const auto k = static_cast<app::StudyKind>(i);
