@@ -3,6 +3,7 @@
 // its preset and step actions run on that session without crashing, leaving only finite
 // numbers. Step counts are capped at 20 here only to keep executions fast.
 // Not here: the embedded lessons' content (tests/app/test_lesson*.cpp).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
