@@ -14,7 +14,8 @@
 // (an action without fields derives from NoFields and only names itself). A variant
 // alternative without an entry does not compile (static_assert below), and the round-trip
 // test in tests/app/test_url_action_json.cpp iterates every alternative. Field kinds:
-// integer, uint64, number, boolean, choice, text, spec, norm_options, optimizer, stop.
+// integer, uint64, number, boolean, choice, text, spec, norm_options, optimizer, stop,
+// classroom ({"hidden": [ids of classroom.h], "locked": bool, "start_paused": bool}).
 #include "app/action_json.h"
 
 #include <array>
@@ -28,6 +29,7 @@
 #include <utility>
 #include <variant>
 
+#include "app/classroom.h"
 #include "app/settings_json.h"
 #include "app/state_json.h"  // kMaxStateJsonBytes
 
@@ -374,6 +376,19 @@ template <> struct Codec<act::RunStudy> {
   }
 };
 template <> struct Codec<act::CancelStudy> : NoFields { static constexpr const char* name = "cancel_study"; };
+// classroom.h
+template <> struct Codec<act::SetClassroom> {
+  static constexpr const char* name = "set_classroom";
+  template <class F> static void fields(F& f, act::SetClassroom& a) { f.classroom("options", a.options); }
+};
+template <> struct Codec<act::SetShareOpen> {
+  static constexpr const char* name = "set_share_open";
+  template <class F> static void fields(F& f, act::SetShareOpen& a) { f.boolean("open", a.open); }
+};
+template <> struct Codec<act::SetShareLink> {
+  static constexpr const char* name = "set_share_link";
+  template <class F> static void fields(F& f, act::SetShareLink& a) { f.classroom("options", a.options); }
+};
 
 // ---- compile-time checks ---------------------------------------------------------------
 
@@ -517,6 +532,29 @@ class Reader {
     r.finish();
   }
 
+  void classroom(const char* key, ClassroomOptions& out) {
+    const json* v = get(key);
+    if (v == nullptr) return;
+    Reader r(*v, path(key), err_);
+    r.start();
+    if (const json* h = r.get("hidden")) {
+      std::vector<std::string> ids;
+      if (!h->is_array()) return fail(r.path("hidden") + " must be an array of control ids");
+      for (const json& id : *h) {
+        if (!id.is_string() || !is_classroom_id(id.get<std::string>())) {
+          std::string known;
+          for (const auto& k : classroom_ids()) known += (known.empty() ? "" : ", ") + k;
+          return fail(r.path("hidden") + " has an unknown control id " + id.dump().substr(0, 64), "Known ids: " + known + ".");
+        }
+        ids.push_back(id.get<std::string>());
+      }
+      out.hidden = normalized_ids(std::move(ids));
+    }
+    r.boolean("locked", out.locked);
+    r.boolean("start_paused", out.start_paused);
+    r.finish();
+  }
+
   void start() {
     if (!obj_.is_object()) fail(path_ + " must be a JSON object");
   }
@@ -604,6 +642,9 @@ struct Writer {
     s.optimizer = v;
     out[key] = settings_to_json(s)["optimizer"];
   }
+  void classroom(const char* key, const ClassroomOptions& v) {
+    out[key] = {{"hidden", v.hidden}, {"locked", v.locked}, {"start_paused", v.start_paused}};
+  }
   void stop(const char* key, const StopCondition& v) {
     out[key] = {{"on_loss", v.on_loss},
                 {"target_train_loss", float_for_json(v.target_train_loss)},
@@ -677,6 +718,14 @@ class Randomizer {
     number("", o.beta1, 0.0, 0.99);
     number("", o.beta2, 0.0, 0.999);
     number("", o.adam_eps, 1e-9, 1e-3);
+  }
+  void classroom(const char*, ClassroomOptions& o) {
+    o.hidden.clear();
+    for (const auto& id : classroom_ids())
+      if (next() % 3 == 0) o.hidden.push_back(id);
+    o.hidden = normalized_ids(std::move(o.hidden));
+    boolean("", o.locked);
+    boolean("", o.start_paused);
   }
   void stop(const char*, StopCondition& s) {
     boolean("", s.on_loss);

@@ -2,6 +2,7 @@
 #include "app/actions.h"
 
 #include "app/builder.h"
+#include "app/classroom_gate.h"
 
 #include <algorithm>
 #include <chrono>
@@ -37,10 +38,12 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   std::optional<Dataset> user_data;
   if (keep_data) user_data.swap(s.user_data);
   const StopCondition stop = s.stop;
+  ClassroomState classroom = std::move(s.classroom);  // a link's classroom options outlive rebuilds
   LessonProgress lesson = std::move(s.lesson);  // a lesson stays open while its steps change settings
   s = std::move(fresh.value());
   s.user_data = std::move(user_data);
   s.stop = stop;
+  s.classroom = std::move(classroom);
   s.lesson = std::move(lesson);
   s.playing = playing;
   s.steps_per_frame = speed;
@@ -172,6 +175,7 @@ void apply(Session& s, const Action& action) {
           [&](const act::SetWhyHistogramSide& a) { s.view.why_post_activation = a.post_activation; },
           [&](const ExportAction auto& a) { apply_export(s, a); },  // export_actions.cpp
           [&](const InspectorAction auto& a) { apply_inspector(s, a); },  // inspector.cpp
+          [&](const ClassroomAction auto& a) { apply_classroom(s, a); },  // classroom.cpp
           [&](const LessonAction auto& a) { apply_lesson(s, a); },  // lesson_actions.cpp
           [&](const StudyAction auto& a) { apply_study(s, a); },  // study.cpp
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)

@@ -9,6 +9,7 @@
 #include "app/inspector.h"  // inspector and backprop actions (inspector_state.h)
 #include "app/export_actions.h"  // export and import actions
 #include "app/playground_actions.h"  // data, builder, training, view actions
+#include "app/classroom.h"  // classroom mode and Share dialog actions
 #include "app/study_actions.h"  // Experiments panel: run/cancel studies
 #include "app/lesson_actions.h"  // open / step through lessons, scale a layer's weights
 #include "app/session.h"
@@ -57,7 +58,8 @@ using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, a
                             act::SetWhyView, act::SelectWhyUnit, act::SetWhyHistogramSide,  // Why panel (twin_run.h)
                             act::OpenLesson, act::LessonNext, act::LessonBack, act::LessonGoTo, act::CloseLesson,
                             act::ShowLessonCatalog, act::ScaleLayerWeights,  // lesson_actions.h
-                            act::SelectStudy, act::RunStudy, act::CancelStudy>;  // study_actions.h
+                            act::SelectStudy, act::RunStudy, act::CancelStudy,  // study_actions.h
+                            act::SetClassroom, act::SetShareOpen, act::SetShareLink>;  // classroom.h
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
 // (training restarts); if the new spec is invalid, nothing changes and a Notice says why.

@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "core/spec.h"
 #include "app/inspector_state.h"  // BN inspector / backprop stepper state
+#include "app/classroom.h"  // hidden controls, locked settings, Share dialog
 #include "app/export_file.h"  // ExportFile (Session::outbox)
 #include "app/twin_run.h"  // Why-BN-helps panel state
 #include "app/study.h"  // Experiments panel: background studies (StudyState)
@@ -112,6 +113,7 @@ struct Session {
   NeuronMaps neuron_maps;
   InspectorState inspector;            // BN inspector and backprop stepper (app/inspector.h)
   TwinRun twin;                        // Why panel: the twin network and its records
+  ClassroomState classroom;            // classroom mode and the Share dialog (app/classroom.h)
   StudyState study;                    // Experiments panel: the running study and results (app/study.h)
   TrainingPace pace;                   // eval-metrics pacing while playing (app/schedule.h)
   LessonProgress lesson;               // the open lesson and its step (app/lesson_actions.h)

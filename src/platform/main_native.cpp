@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "platform/file_delivery.h"
+#include "app/url_state.h"
 #include "platform/png_writer.h"
 #include "platform/runtime.h"
 
@@ -25,6 +26,7 @@ void usage(std::FILE* out) {
                "  --screenshot FILE with --frames: write the last frame as PNG\n"
                "  --play            start training immediately\n"
                "  --panel NAME      show a panel: data, network, inspector, backprop, why, studies\n"
+               "  --hash TEXT       apply a link's settings: the text after '#' (README: Links)\n"
                "  --size WxH        window size (default 1280x800)\n"
                "  --theme NAME      light or dark (default dark)\n"
                "  --assets DIR      folder holding shaders/ and assets/ (default: next to normlab)\n"
@@ -47,6 +49,7 @@ bool parse_int(const char* text, int lo, int hi, int& out) {
 int main(int argc, char** argv) {
   nl::platform::RuntimeOptions options;
   int frames = -1;
+  std::string hash;  // --hash: a link's settings (app/url_state.h)
   std::string screenshot;
   std::optional<nl::app::Theme> theme;  // --theme
   std::string import_file;  // --import
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
         return 2;
       }
       options.panel = *panel;
+    } else if (arg == "--hash" && has_value) {
+      hash = argv[++i];
     } else if (arg == "--play") {
       options.start_playing = true;
     } else if (arg == "--theme" && has_value) {
@@ -123,6 +128,11 @@ int main(int argc, char** argv) {
     if (!started.error().hint.empty()) std::fprintf(stderr, "hint: %s\n", started.error().hint.c_str());
     runtime.shutdown();
     return 1;
+  }
+  if (!hash.empty()) {  // as the web page applies location.hash; problems show as a notice too
+    const nl::app::UrlStateReport report = nl::app::apply_url_state(runtime.session(), hash);
+    for (const std::string& why : report.ignored) std::fprintf(stderr, "normlab: --hash: %s\n", why.c_str());
+    for (const std::string& key : report.unknown) std::fprintf(stderr, "normlab: --hash: unknown key '%s' skipped\n", key.c_str());
   }
   if (!import_file.empty()) {  // the same path as a file dropped on the window (file_delivery.h)
     std::string error;

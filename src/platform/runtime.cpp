@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "app/actions.h"
+#include "app/classroom_gate.h"
 #include "app/schedule.h"
 #include "platform/file_delivery.h"
 #include "platform/gl.h"
@@ -177,7 +178,8 @@ bool Runtime::frame() {
   resources.frame_ms = stats_.app.last();
   ui::draw_app(session_, actions_, resources, &probe_);
   ImGui::Render();
-  for (const app::Action& action : actions_) app::apply(session_, action);
+  // UI actions go through the classroom gate (hidden or locked controls are refused).
+  for (const app::Action& action : actions_) app::apply_from_ui(session_, action);
   actions_.clear();
   stats_.app.push(std::chrono::duration<float, std::milli>(Clock::now() - start).count());
 

@@ -8,6 +8,8 @@
 #include <iterator>
 #include <string>
 
+#include "app/classroom_gate.h"
+#include "ui/classroom_ui.h"
 #include "ui/theme.h"
 
 namespace nl::ui {
@@ -25,16 +27,17 @@ ImVec2 UiProbe::centre(const std::string& name) const {
 namespace {
 
 // Keyboard shortcuts, active unless a text field or a widget has the keyboard:
-// space = play/pause, right arrow = one step, r = reset, h or ? = help.
-void handle_shortcuts(app::ActionQueue& actions) {
+// space = play/pause, right arrow = one step, r = reset, h or ? = help. A key whose
+// button a classroom link hides does nothing.
+void handle_shortcuts(const app::Session& s, app::ActionQueue& actions) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput || ImGui::IsAnyItemActive()) return;
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) actions.push_back(app::act::TogglePlay{});
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true)) actions.push_back(app::act::Step{1});
+  if (shown(s, "play") && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) actions.push_back(app::act::TogglePlay{});
+  if (shown(s, "step") && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true)) actions.push_back(app::act::Step{1});
   for (ImWchar c : io.InputQueueCharacters) {
-    if ((c == 'r' || c == 'R') && !io.KeyCtrl) actions.push_back(app::act::Reset{});
-    if (c == 'h' || c == 'H' || c == '?') actions.push_back(app::act::ToggleHelp{});
-    if (c == 'e' || c == 'E') actions.push_back(app::act::StepEpoch{});
+    if ((c == 'r' || c == 'R') && !io.KeyCtrl && shown(s, "reset")) actions.push_back(app::act::Reset{});
+    if ((c == 'h' || c == 'H' || c == '?') && shown(s, "help")) actions.push_back(app::act::ToggleHelp{});
+    if ((c == 'e' || c == 'E') && shown(s, "step")) actions.push_back(app::act::StepEpoch{});
   }
 }
 
@@ -58,26 +61,57 @@ constexpr PanelEntry kPanels[] = {
     {app::Panel::kStudies, "Experiments", draw_studies_view},
 };
 
+// The panel drawn: the session's, unless a classroom link hides it (then the first shown).
+app::Panel shown_panel(const app::Session& session) {
+  if (shown(session, std::string("panel:") + app::panel_name(session.view.panel))) return session.view.panel;
+  return app::first_visible_panel(session.classroom);
+}
+
 // A row of tab-like buttons; the selected one is the session's panel (no UI state).
 void draw_panel_tabs(const app::Session& session, app::ActionQueue& actions, UiProbe* probe) {
+  const app::Panel current = shown_panel(session);
+  const float right = ImGui::GetWindowContentRegionMax().x - ImGui::GetFrameHeight() - ImGui::GetStyle().ItemSpacing.x;
+  // Wrap to a new row when an item would not fit beside the last one (narrow screens).
+  auto same_row_if_fits = [&right](float w) {
+    if (ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + ImGui::GetStyle().ItemSpacing.x + w <= right) ImGui::SameLine();
+  };
+  bool first = true;
+  ImVec2 first_row_end(0, 0), last_row_end(0, 0);  // top-right corners of the first and last rows' last tabs
   for (std::size_t i = 0; i < std::size(kPanels); ++i) {
     const PanelEntry& entry = kPanels[i];
-    const bool selected = session.view.panel == entry.panel;
-    // Wrap to a new row when the tab would not fit beside the last one (narrow screens).
-    const float tab_w = ImGui::CalcTextSize(entry.label).x + 2.0f * ImGui::GetStyle().FramePadding.x;
-    const float right = ImGui::GetWindowContentRegionMax().x - ImGui::GetFrameHeight() - ImGui::GetStyle().ItemSpacing.x;
-    if (i > 0 && ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + ImGui::GetStyle().ItemSpacing.x + tab_w <= right) {
-      ImGui::SameLine();
-    }
+    if (!shown(session, std::string("panel:") + app::panel_name(entry.panel))) continue;  // classroom link
+    const bool selected = current == entry.panel;
+    if (!first) same_row_if_fits(ImGui::CalcTextSize(entry.label).x + 2.0f * ImGui::GetStyle().FramePadding.x);
     if (selected) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_TabActive));
     if (ImGui::Button(entry.label) && !selected) actions.push_back(app::act::ShowPanel{entry.panel});
     if (selected) ImGui::PopStyleColor();
     if (probe) probe->record(std::string("panel:") + entry.label);
+    last_row_end = ImVec2(ImGui::GetItemRectMax().x, ImGui::GetItemRectMin().y);
+    if (first || last_row_end.y == first_row_end.y) first_row_end = last_row_end;
+    first = false;
   }
-  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::GetFrameHeight());
-  if (ImGui::Button("?", ImVec2(ImGui::GetFrameHeight(), 0))) actions.push_back(app::act::ToggleHelp{});
-  if (probe) probe->record("help");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keyboard shortcuts (h)");
+  if (shown(session, "help")) {
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::GetFrameHeight());
+    if (ImGui::Button("?", ImVec2(ImGui::GetFrameHeight(), 0))) actions.push_back(app::act::ToggleHelp{});
+    if (probe) probe->record("help");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Keyboard shortcuts (h)");
+  }
+  if (shown(session, "share")) {  // share_view.cpp
+    // Beside the last row's tabs, else the first row's, so that it never adds a row of its own
+    // when one has room (the panels below keep their place on narrow screens).
+    const float w = ImGui::CalcTextSize("Share").x + 2.0f * ImGui::GetStyle().FramePadding.x;
+    const float gap = ImGui::GetStyle().ItemSpacing.x;
+    const float limit = ImGui::GetWindowPos().x + right;
+    const ImVec2 next_line = ImGui::GetCursorScreenPos();
+    if (!first && (last_row_end.x + gap + w <= limit || first_row_end.x + gap + w <= limit)) {
+      const ImVec2 at = last_row_end.x + gap + w <= limit ? last_row_end : first_row_end;
+      ImGui::SetCursorScreenPos(ImVec2(at.x + gap, at.y));
+      draw_share_button(session, actions, probe);
+      ImGui::SetCursorScreenPos(next_line);
+    } else {
+      draw_share_button(session, actions, probe);
+    }
+  }
   ImGui::Separator();
 }
 
@@ -134,7 +168,7 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   UiProbe lesson_probe;  // a lesson's look-at outline needs this frame's rectangles
   if (!probe && session.lesson.open()) probe = &lesson_probe;
   begin_lesson_frame(session, probe);
-  handle_shortcuts(actions);
+  handle_shortcuts(session, actions);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float font = ImGui::GetFontSize();
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -163,14 +197,16 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   if (ImGui::Begin("Panels", nullptr, fixed)) {
     draw_lesson_strip(session, actions, probe);  // lesson_view.cpp
     draw_panel_tabs(session, actions, probe);
+    const app::Panel current = shown_panel(session);
     for (const PanelEntry& entry : kPanels) {
-      if (entry.panel == session.view.panel) entry.draw(session, actions, resources, probe);
+      if (entry.panel == current) entry.draw(session, actions, resources, probe);
     }
     scroll_by_drag();
   }
   ImGui::End();
   if (stacked) ImGui::PopStyleVar();
   draw_help_overlay(session, actions, probe);
+  draw_share_view(session, actions, resources, probe);  // share_view.cpp (when open)
   draw_lesson_highlight(session, probe);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ui/chart.h"
+#include "ui/classroom_ui.h"
 #include "ui/settings_parts.h"
 #include "ui/theme.h"
 #include "ui/view.h"
@@ -26,8 +27,10 @@ void draw_header(const app::Session& s, app::ActionQueue& actions, UiProbe* prob
   const char* label = dark ? "Light theme" : "Dark theme";
   ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(label).x -
                                                        2.0f * ImGui::GetStyle().FramePadding.x));
-  if (ImGui::SmallButton(label)) actions.push_back(app::act::SetTheme{dark ? app::Theme::kLight : app::Theme::kDark});
-  record(probe, "theme");
+  if (shown(s, "theme")) {  // classroom links may hide it (ui/classroom_ui.h)
+    if (ImGui::SmallButton(label)) actions.push_back(app::act::SetTheme{dark ? app::Theme::kLight : app::Theme::kDark});
+    record(probe, "theme");
+  }
   draw_export_view(s, actions, probe);  // export_view.cpp
 }
 
@@ -65,23 +68,39 @@ void draw_notice(const app::Session& s, app::ActionQueue& actions, UiProbe* prob
 }
 
 void draw_training_buttons(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
-  const float w = (ImGui::GetContentRegionAvail().x - 3 * ImGui::GetStyle().ItemSpacing.x) / 4.0f;
-  if (ImGui::Button(s.playing ? "Pause" : "Play", ImVec2(w, 0))) actions.push_back(app::act::TogglePlay{});
-  record(probe, "play");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play / pause (space)");
-  ImGui::SameLine();
-  if (ImGui::Button("Step", ImVec2(w, 0))) actions.push_back(app::act::Step{1});
-  record(probe, "step");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one mini-batch (\xE2\x86\x92)");
-  ImGui::SameLine();
-  if (ImGui::Button("Epoch", ImVec2(w, 0))) actions.push_back(app::act::StepEpoch{});
-  record(probe, "epoch");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train until the epoch counter advances (e)");
-  ImGui::SameLine();
-  if (ImGui::Button("Reset", ImVec2(w, 0))) actions.push_back(app::act::Reset{});
-  record(probe, "reset");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Same settings, fresh weights (r)");
+  // Classroom links may hide any of them: the shown ones share the row.
+  const bool play = shown(s, "play"), step = shown(s, "step"), reset = shown(s, "reset");
+  const int count = (play ? 1 : 0) + (step ? 2 : 0) + (reset ? 1 : 0);
+  const float w = count == 0 ? 0.0f : (ImGui::GetContentRegionAvail().x - static_cast<float>(count - 1) * ImGui::GetStyle().ItemSpacing.x) / static_cast<float>(count);
+  bool first = true;
+  auto same_line = [&first] {
+    if (!first) ImGui::SameLine();
+    first = false;
+  };
+  if (play) {
+    same_line();
+    if (ImGui::Button(s.playing ? "Pause" : "Play", ImVec2(w, 0))) actions.push_back(app::act::TogglePlay{});
+    record(probe, "play");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play / pause (space)");
+  }
+  if (step) {
+    same_line();
+    if (ImGui::Button("Step", ImVec2(w, 0))) actions.push_back(app::act::Step{1});
+    record(probe, "step");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train on one mini-batch (\xE2\x86\x92)");
+    same_line();
+    if (ImGui::Button("Epoch", ImVec2(w, 0))) actions.push_back(app::act::StepEpoch{});
+    record(probe, "epoch");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Train until the epoch counter advances (e)");
+  }
+  if (reset) {
+    same_line();
+    if (ImGui::Button("Reset", ImVec2(w, 0))) actions.push_back(app::act::Reset{});
+    record(probe, "reset");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Same settings, fresh weights (r)");
+  }
 
+  if (!shown(s, "speed")) return;
   int speed = s.steps_per_frame;
   ImGui::SetNextItemWidth(-1.0f);
   if (ImGui::SliderInt("##speed", &speed, 1, 100, "speed: %d steps/frame", ImGuiSliderFlags_AlwaysClamp) &&
@@ -92,17 +111,22 @@ void draw_training_buttons(const app::Session& s, app::ActionQueue& actions, UiP
 }
 
 void draw_stop_condition(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
+  if (!shown(s, "stop")) return;
+  LockScope lock(s);
   const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
   app::StopCondition stop = s.stop;
   bool changed = ImGui::Checkbox("stop at loss", &stop.on_loss);
   record(probe, "stop_loss");
+  lock_tip(s);
   ImGui::SameLine(half + ImGui::GetStyle().ItemSpacing.x);
   changed |= ImGui::Checkbox("stop at step", &stop.on_steps);
   record(probe, "stop_steps");
+  lock_tip(s);
   ImGui::SetNextItemWidth(half);
   changed |= ImGui::DragFloat("##target_loss", &stop.target_train_loss, 0.002f, 0.0f, 10.0f, "train loss \xE2\x89\xA4 %.3f",
                               ImGuiSliderFlags_AlwaysClamp);
   record(probe, "stop_loss_value");
+  lock_tip(s);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(half);
   int steps = static_cast<int>(std::min<std::int64_t>(stop.max_steps, 10000000));
@@ -111,6 +135,7 @@ void draw_stop_condition(const app::Session& s, app::ActionQueue& actions, UiPro
     changed = true;
   }
   record(probe, "stop_steps_value");
+  lock_tip(s);
   if (changed) actions.push_back(app::act::SetStopCondition{stop});
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 
+#include "ui/classroom_ui.h"
 #include "ui/settings_parts.h"
 #include "ui/theme.h"
 
@@ -34,61 +35,76 @@ void next(bool two_up) {
 }  // namespace
 
 void draw_data_settings(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
+  // Classroom links may hide groups (ui/classroom_ui.h); locked settings draw disabled.
+  if (!shown(s, "dataset") && !shown(s, "view") && !shown(s, "data_edit")) return;
   if (!ImGui::CollapsingHeader("Data", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const bool two_up = ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 20.0f;
   const float w = half_width(two_up);
   const DatasetSpec& d = s.spec.data;
-  int dataset = static_cast<int>(d.kind);
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::Combo("##dataset", &dataset, kDatasetNames.data(), static_cast<int>(kDatasetNames.size())) &&
-      dataset != static_cast<int>(d.kind)) {
-    actions.push_back(app::act::SetDataset{static_cast<DatasetKind>(dataset)});
-  }
-  record(probe, "dataset");
-  next(two_up);
-  if (ImGui::Button("Regenerate", ImVec2(w, 0))) actions.push_back(app::act::Regenerate{});
-  record(probe, "regenerate");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("New points: the next seed");
+  if (shown(s, "dataset")) {
+    LockScope lock(s);
+    int dataset = static_cast<int>(d.kind);
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::Combo("##dataset", &dataset, kDatasetNames.data(), static_cast<int>(kDatasetNames.size())) &&
+        dataset != static_cast<int>(d.kind)) {
+      actions.push_back(app::act::SetDataset{static_cast<DatasetKind>(dataset)});
+    }
+    record(probe, "dataset");
+    lock_tip(s);
+    next(two_up);
+    if (ImGui::Button("Regenerate", ImVec2(w, 0))) actions.push_back(app::act::Regenerate{});
+    record(probe, "regenerate");
+    lock_tip(s);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("New points: the next seed");
 
-  float noise = d.noise;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::SliderFloat("##noise", &noise, 0.0f, 0.5f, "noise %.2f", ImGuiSliderFlags_AlwaysClamp) && noise != d.noise) {
-    actions.push_back(app::act::SetNoise{noise});
-  }
-  record(probe, "noise");
-  next(two_up);
-  int size = d.size;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::SliderInt("##size", &size, 20, 2000, "%d points", ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_Logarithmic) &&
-      size != d.size) {
-    actions.push_back(app::act::SetDataSize{size});
-  }
-  record(probe, "data_size");
+    float noise = d.noise;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderFloat("##noise", &noise, 0.0f, 0.5f, "noise %.2f", ImGuiSliderFlags_AlwaysClamp) && noise != d.noise) {
+      actions.push_back(app::act::SetNoise{noise});
+    }
+    record(probe, "noise");
+    lock_tip(s);
+    next(two_up);
+    int size = d.size;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderInt("##size", &size, 20, 2000, "%d points", ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_Logarithmic) &&
+        size != d.size) {
+      actions.push_back(app::act::SetDataSize{size});
+    }
+    record(probe, "data_size");
+    lock_tip(s);
 
-  float test = d.test_fraction * 100.0f;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::SliderFloat("##test", &test, 0.0f, 90.0f, "test %.0f%%", ImGuiSliderFlags_AlwaysClamp) &&
-      test / 100.0f != d.test_fraction) {
-    actions.push_back(app::act::SetTestFraction{test / 100.0f});
+    float test = d.test_fraction * 100.0f;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderFloat("##test", &test, 0.0f, 90.0f, "test %.0f%%", ImGuiSliderFlags_AlwaysClamp) &&
+        test / 100.0f != d.test_fraction) {
+      actions.push_back(app::act::SetTestFraction{test / 100.0f});
+    }
+    record(probe, "test_fraction");
+    lock_tip(s);
+    next(two_up);
+    int seed = static_cast<int>(std::min<std::uint64_t>(d.seed, 1000000));
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::DragInt("##seed", &seed, 0.2f, 1, 1000000, "seed %d", ImGuiSliderFlags_AlwaysClamp) &&
+        static_cast<std::uint64_t>(seed) != d.seed) {
+      actions.push_back(app::act::SetDataSeed{static_cast<std::uint64_t>(seed)});
+    }
+    record(probe, "data_seed");
+    lock_tip(s);
   }
-  record(probe, "test_fraction");
-  next(two_up);
-  int seed = static_cast<int>(std::min<std::uint64_t>(d.seed, 1000000));
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::DragInt("##seed", &seed, 0.2f, 1, 1000000, "seed %d", ImGuiSliderFlags_AlwaysClamp) &&
-      static_cast<std::uint64_t>(seed) != d.seed) {
-    actions.push_back(app::act::SetDataSeed{static_cast<std::uint64_t>(seed)});
-  }
-  record(probe, "data_seed");
 
-  bool show_test = s.view.show_test_points;
-  if (ImGui::Checkbox("test points", &show_test)) actions.push_back(app::act::SetShowTestPoints{show_test});
-  record(probe, "show_test");
-  ImGui::SameLine();
-  bool bands = s.view.discretize_heatmap;
-  if (ImGui::Checkbox("discretize", &bands)) actions.push_back(app::act::SetDiscretize{bands});
-  record(probe, "discretize");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Heatmap in %d confidence bands per class", kHeatmapBands);
+  if (shown(s, "view")) {
+    bool show_test = s.view.show_test_points;
+    if (ImGui::Checkbox("test points", &show_test)) actions.push_back(app::act::SetShowTestPoints{show_test});
+    record(probe, "show_test");
+    ImGui::SameLine();
+    bool bands = s.view.discretize_heatmap;
+    if (ImGui::Checkbox("discretize", &bands)) actions.push_back(app::act::SetDiscretize{bands});
+    record(probe, "discretize");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Heatmap in %d confidence bands per class", kHeatmapBands);
+  }
+
+  if (!shown(s, "data_edit")) return;
 
   ImGui::TextUnformatted("click adds");
   for (int label = 0; label < 2; ++label) {
@@ -103,56 +119,72 @@ void draw_data_settings(const app::Session& s, app::ActionQueue& actions, UiProb
 }
 
 void draw_optimizer_settings(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
+  if (!shown(s, "norm") && !shown(s, "optimizer") && !shown(s, "lr") && !shown(s, "batch_size") && !shown(s, "network"))
+    return;
   if (!ImGui::CollapsingHeader("Training", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const bool two_up = ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 20.0f;
   const float w = half_width(two_up);
   const OptimizerSpec& o = s.spec.optimizer;
+  LockScope lock(s);  // every setting below is disabled while locked
+  if (shown(s, "norm")) {
+    const bool bn_on = !s.spec.net.hidden.empty() && s.spec.net.hidden.front().norm == NormKind::kBatchNorm;
+    bool bn = bn_on;
+    if (ImGui::Checkbox("BatchNorm in every hidden layer", &bn) && bn != bn_on) {
+      actions.push_back(app::act::SetNormalization{bn ? NormKind::kBatchNorm : NormKind::kNone});
+    }
+    record(probe, "batchnorm");
+    lock_tip(s);
+  }
 
-  const bool bn_on = !s.spec.net.hidden.empty() && s.spec.net.hidden.front().norm == NormKind::kBatchNorm;
-  bool bn = bn_on;
-  if (ImGui::Checkbox("BatchNorm in every hidden layer", &bn) && bn != bn_on) {
-    actions.push_back(app::act::SetNormalization{bn ? NormKind::kBatchNorm : NormKind::kNone});
+  if (shown(s, "optimizer")) {
+    int kind = static_cast<int>(o.kind);
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::Combo("##optimizer", &kind, kOptimizerNames.data(), static_cast<int>(kOptimizerNames.size())) &&
+        kind != static_cast<int>(o.kind)) {
+      OptimizerSpec c = o;
+      c.kind = static_cast<OptimizerKind>(kind);
+      actions.push_back(app::act::SetOptimizer{c});
+    }
+    record(probe, "optimizer");
+    lock_tip(s);
+    next(two_up);
+    float wd = o.weight_decay;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderFloat("##wd", &wd, 0.0f, 0.1f, "weight decay %.4f", ImGuiSliderFlags_AlwaysClamp) && wd != o.weight_decay) {
+      OptimizerSpec c = o;
+      c.weight_decay = wd;
+      actions.push_back(app::act::SetOptimizer{c});
+    }
+    record(probe, "weight_decay");
+    lock_tip(s);
   }
-  record(probe, "batchnorm");
 
-  int kind = static_cast<int>(o.kind);
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::Combo("##optimizer", &kind, kOptimizerNames.data(), static_cast<int>(kOptimizerNames.size())) &&
-      kind != static_cast<int>(o.kind)) {
-    OptimizerSpec c = o;
-    c.kind = static_cast<OptimizerKind>(kind);
-    actions.push_back(app::act::SetOptimizer{c});
+  if (shown(s, "lr")) {
+    float lr = o.learning_rate;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderFloat("##lr", &lr, 0.001f, 10.0f, "learning rate %.3g",
+                           ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
+        lr != o.learning_rate) {
+      OptimizerSpec c = o;
+      c.learning_rate = lr;
+      actions.push_back(app::act::SetOptimizer{c});  // goes on training with the new rate
+    }
+    record(probe, "learning_rate");
+    lock_tip(s);
+    if (shown(s, "batch_size")) next(two_up);
   }
-  record(probe, "optimizer");
-  next(two_up);
-  float wd = o.weight_decay;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::SliderFloat("##wd", &wd, 0.0f, 0.1f, "weight decay %.4f", ImGuiSliderFlags_AlwaysClamp) && wd != o.weight_decay) {
-    OptimizerSpec c = o;
-    c.weight_decay = wd;
-    actions.push_back(app::act::SetOptimizer{c});
+  if (shown(s, "batch_size")) {
+    const int train_size = static_cast<int>(s.exp().dataset().x_train.cols());
+    int batch = s.spec.batch_size;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::SliderInt("##batch", &batch, 1, std::max(train_size, 1), "batch size %d", ImGuiSliderFlags_AlwaysClamp) &&
+        batch != s.spec.batch_size) {
+      actions.push_back(app::act::SetBatchSize{batch});
+    }
+    record(probe, "batch_size");
+    lock_tip(s);
   }
-  record(probe, "weight_decay");
-
-  float lr = o.learning_rate;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::SliderFloat("##lr", &lr, 0.001f, 10.0f, "learning rate %.3g",
-                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
-      lr != o.learning_rate) {
-    OptimizerSpec c = o;
-    c.learning_rate = lr;
-    actions.push_back(app::act::SetOptimizer{c});  // goes on training with the new rate
-  }
-  record(probe, "learning_rate");
-  next(two_up);
-  const int train_size = static_cast<int>(s.exp().dataset().x_train.cols());
-  int batch = s.spec.batch_size;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::SliderInt("##batch", &batch, 1, std::max(train_size, 1), "batch size %d", ImGuiSliderFlags_AlwaysClamp) &&
-      batch != s.spec.batch_size) {
-    actions.push_back(app::act::SetBatchSize{batch});
-  }
-  record(probe, "batch_size");
+  if (!shown(s, "network")) return;
 
   // The network in one line, e.g. "2 → 8 → 8 → 2"; the Network panel edits it.
   std::string shape = std::to_string(s.spec.net.input_width);

@@ -17,6 +17,7 @@ namespace nl::ui {
 struct ViewResources {
   ImTextureID heatmap_texture = nullptr;  // decision heatmap for session.grid (null: none yet)
   float frame_ms = 0.0f;                  // last frame's CPU time, for the status line
+  std::string page_url;                   // the page's address without '#' (web; "" on desktop), for Share links
 };
 
 // Screen rectangles of named controls, recorded as they are drawn. Tests (headless,
@@ -44,6 +45,10 @@ void draw_backprop_view(const app::Session& session, app::ActionQueue& actions,
                         const ViewResources& resources, UiProbe* probe);
 void draw_why_view(const app::Session& session, app::ActionQueue& actions,
                    const ViewResources& resources, UiProbe* probe);
+// The Share dialog (share_view.cpp): the current link and a classroom-link builder.
+void draw_share_button(const app::Session& session, app::ActionQueue& actions, UiProbe* probe);
+void draw_share_view(const app::Session& session, app::ActionQueue& actions,
+                     const ViewResources& resources, UiProbe* probe);
 void draw_studies_view(const app::Session& session, app::ActionQueue& actions,
                        const ViewResources& resources, UiProbe* probe);  // Experiments (study_view.cpp)
 // The Export button (drawn right after the theme switch) and the Export window.

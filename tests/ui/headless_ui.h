@@ -11,6 +11,7 @@
 
 #include "../app/app_fixtures.h"
 #include "app/actions.h"
+#include "app/classroom_gate.h"
 #include "app/schedule.h"
 #include "app/session.h"
 #include "ui/fonts.h"
@@ -54,7 +55,7 @@ class HeadlessUi {
     resources.heatmap_texture = kFakeHeatmap;
     draw_app(s, actions_, resources, &probe_);
     ImGui::Render();
-    for (const app::Action& a : actions_) app::apply(s, a);
+    for (const app::Action& a : actions_) app::apply_from_ui(s, a);  // as the platform does
     actions_.clear();
     app::tick(s, app::FrameBudget{10.0});
   }

@@ -1,0 +1,559 @@
+// URL state (see url_state.h for the keys): a data-driven key table, each key a write and a
+// read function over a UrlDraft; encode writes the keys whose text differs from the
+// defaults', apply parses into a draft of defaults, then builds the experiment once and
+// sets the rest through actions. Not here: location.hash, history, clipboard (platform).
+#include "app/url_state.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "app/action_json.h"  // enum_names
+#include "app/actions.h"
+#include "app/classroom_gate.h"
+#include "app/settings_json.h"  // float_shortest, settings_to_json
+
+namespace nl::app {
+
+namespace {
+
+constexpr std::size_t kMaxHashLength = 16384;
+constexpr int kMaxLayers = 8;    // as the network builder allows
+constexpr int kMaxWidth = 128;
+constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();  // as settings_json
+
+// Everything a link can carry, at the defaults until keys are read into it.
+struct UrlDraft {
+  ExperimentSpec spec = default_spec();
+  ViewState view;
+  InspectorState inspector;  // layer, feature, sample, stage, eval_view, backprop_step
+  int speed = 1;
+  StopCondition stop;
+  ClassroomOptions classroom;
+};
+
+UrlDraft draft_of(const Session& s) {
+  UrlDraft d;
+  d.spec = s.spec;
+  d.view = s.view;
+  d.inspector = s.inspector;
+  d.speed = s.steps_per_frame;
+  d.stop = s.stop;
+  d.classroom = s.classroom.options;
+  return d;
+}
+
+// One key: render its value from a draft, and parse a value into a draft. read returns ""
+// when the value was taken as is, else why not and what was done ("is not a number: kept 0.1").
+struct UrlKey {
+  std::string key;
+  std::function<std::string(const UrlDraft&)> write;
+  std::function<std::string(UrlDraft&, const std::string&)> read;
+};
+
+// For messages: printable ASCII only (the notice must be valid UTF-8), at most 40 characters.
+std::string shown(const std::string& s) {
+  std::string out;
+  for (const char ch : s.substr(0, 40)) out += (ch >= 32 && ch < 127) ? ch : '?';
+  if (s.size() > 40) out += "...";
+  return out;
+}
+
+// ---- value parsing ---------------------------------------------------------------------
+
+bool plain_number_text(const std::string& v) {
+  if (v.empty() || v.size() > 64) return false;
+  for (char c : v)
+    if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) return false;
+  return true;
+}
+
+// A float in [lo, hi] (or an open end); out of range is clamped, malformed keeps `out`.
+std::string read_float(const std::string& v, float& out, float lo, float hi, bool lo_open, bool hi_open) {
+  const std::string range = std::string(lo_open ? "(" : "[") + float_shortest(lo) + ", " + float_shortest(hi) +
+                            (hi_open ? ")" : "]");
+  if (!plain_number_text(v)) return "is not a number: kept " + float_shortest(out);
+  char* end = nullptr;
+  errno = 0;
+  float f = std::strtof(v.c_str(), &end);  // strtof, not strtod: float_shortest text reads back bit-exact
+  if (end != v.c_str() + v.size() || std::isnan(f)) return "is not a number: kept " + float_shortest(out);
+  const float min_ok = lo_open ? std::nextafter(lo, std::numeric_limits<float>::infinity()) : lo;
+  const float max_ok = hi_open ? std::nextafter(hi, -std::numeric_limits<float>::infinity()) : hi;
+  if (f < min_ok || f > max_ok) {  // also the overflowed +-inf of "1e999"
+    f = std::clamp(f, min_ok, max_ok);
+    out = f;
+    return "is out of range " + range + ": clamped to " + float_shortest(f);
+  }
+  out = f;
+  return {};
+}
+
+template <class Get>
+UrlKey float_key(std::string key, Get get, float lo, float hi, bool lo_open = false, bool hi_open = false) {
+  UrlKey k;
+  k.key = std::move(key);
+  k.write = [get](const UrlDraft& d) { return float_shortest(get(d)); };
+  k.read = [get, lo, hi, lo_open, hi_open](UrlDraft& d, const std::string& v) {
+    return read_float(v, get(d), lo, hi, lo_open, hi_open);
+  };
+  return k;
+}
+
+template <class I>
+std::string parse_integer(const std::string& v, I& out, std::int64_t lo, std::int64_t hi) {
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  if (v.empty() || v.size() > 40 || v.find_first_not_of("+-0123456789") != std::string::npos)
+    return "is not a whole number: kept " + std::to_string(out);
+  char* end = nullptr;
+  errno = 0;
+  const long long parsed = std::strtoll(v.c_str(), &end, 10);
+  if (end != v.c_str() + v.size()) return "is not a whole number: kept " + std::to_string(out);
+  const bool overflow = errno == ERANGE;
+  const std::int64_t i = static_cast<std::int64_t>(parsed);
+  if (overflow || i < lo || i > hi) {
+    const std::int64_t c = overflow ? (parsed < 0 ? lo : hi) : std::clamp(i, lo, hi);
+    out = static_cast<I>(c);
+    return "is out of range " + range + ": clamped to " + std::to_string(c);
+  }
+  out = static_cast<I>(i);
+  return {};
+}
+
+template <class Get>
+UrlKey int_key(std::string key, Get get, std::int64_t lo, std::int64_t hi) {
+  UrlKey k;
+  k.key = std::move(key);
+  k.write = [get](const UrlDraft& d) { return std::to_string(get(d)); };
+  k.read = [get, lo, hi](UrlDraft& d, const std::string& v) { return parse_integer(v, get(d), lo, hi); };
+  return k;
+}
+
+template <class Get>
+UrlKey seed_key(std::string key, Get get) {
+  UrlKey k;
+  k.key = std::move(key);
+  k.write = [get](const UrlDraft& d) { return std::to_string(get(d)); };
+  k.read = [get](UrlDraft& d, const std::string& v) -> std::string {
+    std::uint64_t& out = get(d);
+    if (!v.empty() && v[0] == '-') return "is not a seed (a whole number from 0): kept " + std::to_string(out);
+    return parse_integer(v, out, 0, kMaxSeed);
+  };
+  return k;
+}
+
+std::optional<bool> parse_bool(const std::string& v) {
+  if (v == "1" || v == "true" || v == "on" || v == "yes") return true;
+  if (v == "0" || v == "false" || v == "off" || v == "no") return false;
+  return std::nullopt;
+}
+
+template <class Get>
+UrlKey bool_key(std::string key, Get get) {
+  UrlKey k;
+  k.key = std::move(key);
+  k.write = [get](const UrlDraft& d) { return std::string(get(d) ? "1" : "0"); };
+  k.read = [get](UrlDraft& d, const std::string& v) -> std::string {
+    bool& out = get(d);
+    const auto b = parse_bool(v);
+    if (!b) return std::string("is not 0 or 1: kept ") + (out ? "1" : "0");
+    out = *b;
+    return {};
+  };
+  return k;
+}
+
+template <class E, class Get>
+UrlKey enum_key(std::string key, Get get) {
+  UrlKey k;
+  k.key = std::move(key);
+  k.write = [get](const UrlDraft& d) { return enum_to_name(get(d)); };
+  k.read = [get](UrlDraft& d, const std::string& v) -> std::string {
+    E& out = get(d);
+    const auto e = enum_from_name<E>(v);
+    if (!e) return "is not one of " + enum_choices<E>() + ": kept " + enum_to_name(out);
+    out = *e;
+    return {};
+  };
+  return k;
+}
+
+// ---- hidden layers: "8r-b,16t-la" ------------------------------------------------------
+
+constexpr char kActivationLetters[] = {'i', 'r', 'l', 't', 's'};  // Activation order
+constexpr char kNormLetters[] = {'n', 'b', 'l', 'g', 'r'};        // NormKind order
+
+std::string layers_text(const std::vector<HiddenLayerSpec>& layers) {
+  if (layers.empty()) return "none";
+  std::string out;
+  for (const HiddenLayerSpec& h : layers) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(h.width);
+    out += kActivationLetters[static_cast<std::size_t>(h.activation) % std::size(kActivationLetters)];
+    out += '-';
+    out += kNormLetters[static_cast<std::size_t>(h.norm) % std::size(kNormLetters)];
+    if (h.placement == NormPlacement::kAfterActivation) out += 'a';
+  }
+  return out;
+}
+
+template <std::size_t K>
+int letter_index(const char (&letters)[K], char c) {
+  for (std::size_t i = 0; i < K; ++i)
+    if (letters[i] == c) return static_cast<int>(i);
+  return -1;
+}
+
+std::string read_layers(UrlDraft& d, const std::string& v) {
+  const std::string kept = ": kept " + layers_text(d.spec.net.hidden);
+  if (v == "none") {
+    d.spec.net.hidden.clear();
+    return {};
+  }
+  std::vector<HiddenLayerSpec> layers;
+  std::string complaint;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t comma = std::min(v.find(',', pos), v.size());
+    const std::string token = v.substr(pos, comma - pos);
+    // width digits, activation letter, '-', norm letter, optional 'a'
+    std::size_t i = 0;
+    while (i < token.size() && i < 6 && token[i] >= '0' && token[i] <= '9') ++i;
+    const bool shape_ok = i > 0 && (token.size() == i + 3 || (token.size() == i + 4 && token[i + 3] == 'a')) &&
+                          token[i + 1] == '-' && letter_index(kActivationLetters, token[i]) >= 0 &&
+                          letter_index(kNormLetters, token[i + 2]) >= 0;
+    if (!shape_ok) return "is not a list of layers like 8r-b,8r-b (or none)" + kept;
+    HiddenLayerSpec h;
+    const int width = std::atoi(token.substr(0, i).c_str());
+    h.width = std::clamp(width, 1, kMaxWidth);
+    if (h.width != width && complaint.empty())
+      complaint = "has a width outside [1, " + std::to_string(kMaxWidth) + "]: clamped";
+    h.activation = static_cast<Activation>(letter_index(kActivationLetters, token[i]));
+    h.norm = static_cast<NormKind>(letter_index(kNormLetters, token[i + 2]));
+    h.placement = token.size() == i + 4 ? NormPlacement::kAfterActivation : NormPlacement::kBeforeActivation;
+    if (static_cast<int>(layers.size()) < kMaxLayers) {
+      layers.push_back(h);
+    } else if (complaint.empty()) {
+      complaint = "has more than " + std::to_string(kMaxLayers) + " layers: kept the first " + std::to_string(kMaxLayers);
+    }
+    if (comma >= v.size()) break;
+    pos = comma + 1;
+  }
+  d.spec.net.hidden = std::move(layers);
+  return complaint;
+}
+
+// ---- the table -------------------------------------------------------------------------
+
+const std::vector<UrlKey>& key_table() {
+  static const std::vector<UrlKey> table = [] {
+    std::vector<UrlKey> t;
+    // Data.
+    t.push_back(enum_key<DatasetKind>("ds", [](auto& d) -> auto& { return d.spec.data.kind; }));
+    t.push_back(int_key("n", [](auto& d) -> auto& { return d.spec.data.size; }, 8, 100000));
+    t.push_back(float_key("noise", [](auto& d) -> auto& { return d.spec.data.noise; }, 0.0f, 10.0f));
+    t.push_back(float_key("tf", [](auto& d) -> auto& { return d.spec.data.test_fraction; }, 0.0f, 0.9f));
+    t.push_back(seed_key("dseed", [](auto& d) -> auto& { return d.spec.data.seed; }));
+    // Network.
+    t.push_back(UrlKey{"h", [](const UrlDraft& d) { return layers_text(d.spec.net.hidden); }, read_layers});
+    t.push_back(enum_key<InitScheme>("init", [](auto& d) -> auto& { return d.spec.net.init; }));
+    t.push_back(seed_key("nseed", [](auto& d) -> auto& { return d.spec.net.seed; }));
+    t.push_back(float_key("eps", [](auto& d) -> auto& { return d.spec.net.norm.eps; }, 0.0f, 1.0f, /*lo_open=*/true));
+    t.push_back(UrlKey{"mom",
+                       [](const UrlDraft& d) {
+                         const auto& m = d.spec.net.norm.momentum;
+                         return m ? float_shortest(*m) : std::string("cma");
+                       },
+                       [](UrlDraft& d, const std::string& v) -> std::string {
+                         if (v == "cma") {
+                           d.spec.net.norm.momentum = std::nullopt;
+                           return {};
+                         }
+                         auto& m = d.spec.net.norm.momentum;
+                         if (!m) {  // kept as cumulative if the number is malformed
+                           float f = 0.1f;
+                           const std::string why = read_float(v, f, 0.0f, 1.0f, false, false);
+                           if (why.rfind("is not", 0) == 0) return "is not a number or cma: kept cma";
+                           m = f;
+                           return why;
+                         }
+                         return read_float(v, *m, 0.0f, 1.0f, false, false);
+                       }});
+    t.push_back(bool_key("aff", [](auto& d) -> auto& { return d.spec.net.norm.affine; }));
+    t.push_back(bool_key("trs", [](auto& d) -> auto& { return d.spec.net.norm.track_running_stats; }));
+    t.push_back(int_key("grp", [](auto& d) -> auto& { return d.spec.net.norm.groups; }, 1, kMaxWidth));
+    t.push_back(float_key("rmax", [](auto& d) -> auto& { return d.spec.net.norm.r_max; }, 1.0f, 1e6f));
+    t.push_back(float_key("dmax", [](auto& d) -> auto& { return d.spec.net.norm.d_max; }, 0.0f, 1e6f));
+    // Optimizer and batches.
+    t.push_back(enum_key<OptimizerKind>("opt", [](auto& d) -> auto& { return d.spec.optimizer.kind; }));
+    t.push_back(float_key("lr", [](auto& d) -> auto& { return d.spec.optimizer.learning_rate; }, 0.0f, 100.0f, true));
+    t.push_back(float_key("om", [](auto& d) -> auto& { return d.spec.optimizer.momentum; }, 0.0f, 1.0f, false, true));
+    t.push_back(float_key("wd", [](auto& d) -> auto& { return d.spec.optimizer.weight_decay; }, 0.0f, 10.0f));
+    t.push_back(float_key("b1", [](auto& d) -> auto& { return d.spec.optimizer.beta1; }, 0.0f, 1.0f, false, true));
+    t.push_back(float_key("b2", [](auto& d) -> auto& { return d.spec.optimizer.beta2; }, 0.0f, 1.0f, false, true));
+    t.push_back(float_key("aeps", [](auto& d) -> auto& { return d.spec.optimizer.adam_eps; }, 0.0f, 1.0f, true));
+    t.push_back(int_key("bs", [](auto& d) -> auto& { return d.spec.batch_size; }, 1, 100000));
+    t.push_back(seed_key("sseed", [](auto& d) -> auto& { return d.spec.shuffle_seed; }));
+    // View.
+    t.push_back(enum_key<Panel>("p", [](auto& d) -> auto& { return d.view.panel; }));
+    t.push_back(enum_key<Theme>("th", [](auto& d) -> auto& { return d.view.theme; }));
+    t.push_back(bool_key("tp", [](auto& d) -> auto& { return d.view.show_test_points; }));
+    t.push_back(bool_key("disc", [](auto& d) -> auto& { return d.view.discretize_heatmap; }));
+    t.push_back(int_key("pc", [](auto& d) -> auto& { return d.view.new_point_class; }, 0, 1));
+    t.push_back(enum_key<WhyView>("why", [](auto& d) -> auto& { return d.view.why_view; }));
+    t.push_back(int_key("wl", [](auto& d) -> auto& { return d.view.why_layer; }, 0, kMaxLayers - 1));
+    t.push_back(int_key("wu", [](auto& d) -> auto& { return d.view.why_unit; }, 0, kMaxWidth - 1));
+    t.push_back(bool_key("wpost", [](auto& d) -> auto& { return d.view.why_post_activation; }));
+    // Inspector and backprop stepper.
+    t.push_back(int_key("il", [](auto& d) -> auto& { return d.inspector.layer; }, -1, kMaxLayers - 1));
+    t.push_back(int_key("if", [](auto& d) -> auto& { return d.inspector.feature; }, 0, kMaxWidth - 1));
+    t.push_back(int_key("ix", [](auto& d) -> auto& { return d.inspector.sample; }, 0, 100000));
+    t.push_back(enum_key<InspectorStage>("is", [](auto& d) -> auto& { return d.inspector.stage; }));
+    t.push_back(bool_key("ie", [](auto& d) -> auto& { return d.inspector.eval_view; }));
+    t.push_back(enum_key<BackpropStep>("bp", [](auto& d) -> auto& { return d.inspector.backprop_step; }));
+    // Training.
+    t.push_back(int_key("sp", [](auto& d) -> auto& { return d.speed; }, 1, 100));
+    t.push_back(bool_key("sl", [](auto& d) -> auto& { return d.stop.on_loss; }));
+    t.push_back(float_key("slt", [](auto& d) -> auto& { return d.stop.target_train_loss; }, 0.0f, 10.0f));
+    t.push_back(bool_key("ss", [](auto& d) -> auto& { return d.stop.on_steps; }));
+    t.push_back(int_key("ssn", [](auto& d) -> auto& { return d.stop.max_steps; }, 1, 1000000000));
+    // Classroom (classroom.h).
+    t.push_back(UrlKey{"hide",
+                       [](const UrlDraft& d) {
+                         std::string out;
+                         for (const auto& id : d.classroom.hidden) out += (out.empty() ? "" : ",") + id;
+                         return out;
+                       },
+                       [](UrlDraft& d, const std::string& v) -> std::string {
+                         std::vector<std::string> ids, bad;
+                         std::size_t pos = 0;
+                         while (pos <= v.size()) {
+                           const std::size_t comma = std::min(v.find(',', pos), v.size());
+                           std::string id = v.substr(pos, comma - pos);
+                           if (!id.empty()) (is_classroom_id(id) ? ids : bad).push_back(std::move(id));
+                           pos = comma + 1;
+                         }
+                         d.classroom.hidden = normalized_ids(std::move(ids));
+                         if (bad.empty()) return {};
+                         std::string list;
+                         for (const auto& b : bad) list += (list.empty() ? "" : ", ") + shown(b);
+                         return "names unknown controls (" + list + "): hid the others";
+                       }});
+    t.push_back(bool_key("lock", [](auto& d) -> auto& { return d.classroom.locked; }));
+    t.push_back(bool_key("paused", [](auto& d) -> auto& { return d.classroom.start_paused; }));
+    return t;
+  }();
+  return table;
+}
+
+// ---- text ------------------------------------------------------------------------------
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX decoded; a '%' without two hex digits stays as it is.
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+// Letters, digits and - _ . ~ , : + stay as they are (readable links); the rest is %XX.
+std::string percent_encode(const std::string& s) {
+  static const char* const kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~' || c == ',' || c == ':' || c == '+') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+bool same_spec(const ExperimentSpec& a, const ExperimentSpec& b) { return settings_to_json(a) == settings_to_json(b); }
+
+// Rules across keys that the key table cannot check one by one.
+void fit_together(UrlDraft& d, UrlStateReport& report) {
+  auto& norm = d.spec.net.norm;
+  int g = norm.groups;
+  for (const HiddenLayerSpec& h : d.spec.net.hidden)
+    if (h.norm == NormKind::kGroupNorm) g = std::gcd(g, h.width);
+  if (g != norm.groups) {
+    report.ignored.push_back("grp=" + std::to_string(norm.groups) + " does not divide every GroupNorm width: set to " +
+                             std::to_string(g));
+    norm.groups = g;
+  }
+}
+
+// Applies one action; if it sets a Notice, that is a complaint about `keys`.
+bool apply_checked(Session& s, const Action& a, const std::string& keys, UrlStateReport& report) {
+  s.notice.reset();
+  apply(s, a);
+  if (!s.notice) return true;
+  report.ignored.push_back(keys + ": " + s.notice->message);
+  s.notice.reset();
+  return false;
+}
+
+// Builds the draft's settings; if they do not fit together, falls back section by section
+// (data, then network, then optimizer and batches) to the defaults.
+void build_settings(Session& s, const UrlDraft& d, UrlStateReport& report) {
+  if (same_spec(d.spec, s.spec)) return;
+  const ExperimentSpec defaults = default_spec();
+  ExperimentSpec attempt = d.spec;
+  const char* const kSections[] = {"the data keys (ds, n, noise, tf, dseed)",
+                                   "the network keys (h, init, nseed, eps, mom, aff, trs, grp, rmax, dmax)",
+                                   "the optimizer keys (opt, lr, om, wd, b1, b2, aeps, bs, sseed)"};
+  for (int stage = 0; stage <= 3; ++stage) {
+    s.notice.reset();
+    apply(s, act::SetSpec{attempt});
+    if (!s.notice && same_spec(s.spec, attempt)) return;
+    const std::string why = s.notice ? s.notice->message : std::string("the settings were refused");
+    s.notice.reset();
+    if (stage == 3) {
+      report.ignored.push_back("the settings do not fit together (" + why + "): kept the current ones");
+      return;
+    }
+    report.ignored.push_back(std::string(kSections[stage]) + " do not fit the rest (" + why + "): used their defaults");
+    if (stage == 0) attempt.data = defaults.data;
+    if (stage == 1) attempt.net = defaults.net;
+    if (stage == 2) {
+      attempt.optimizer = defaults.optimizer;
+      attempt.batch_size = defaults.batch_size;
+      attempt.shuffle_seed = defaults.shuffle_seed;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> url_state_keys() {
+  std::vector<std::string> keys;
+  for (const UrlKey& k : key_table()) keys.push_back(k.key);
+  return keys;
+}
+
+std::string encode_url_state(const Session& session) { return encode_url_state(session, session.classroom.options); }
+
+std::string encode_url_state(const Session& session, const ClassroomOptions& classroom) {
+  UrlDraft now = draft_of(session);
+  now.classroom = classroom;
+  const UrlDraft defaults;
+  std::string out;
+  for (const UrlKey& k : key_table()) {
+    const std::string value = k.write(now);
+    if (value == k.write(defaults)) continue;
+    if (!out.empty()) out += '&';
+    out += k.key + "=" + percent_encode(value);
+  }
+  return out;
+}
+
+UrlStateReport apply_url_state(Session& s, std::string_view hash) {
+  UrlStateReport report;
+  const std::optional<Notice> previous_notice = s.notice;
+  if (!hash.empty() && hash.front() == '#') hash.remove_prefix(1);
+  if (hash.size() > kMaxHashLength) {
+    report.ignored.push_back("the link is longer than " + std::to_string(kMaxHashLength) + " characters: read the start only");
+    hash = hash.substr(0, kMaxHashLength);
+  }
+
+  // Parse every key=value into a draft of defaults.
+  UrlDraft d;
+  const auto& table = key_table();
+  std::size_t pos = 0;
+  while (pos < hash.size()) {
+    const std::size_t amp = std::min(hash.find('&', pos), hash.size());
+    const std::string_view pair = hash.substr(pos, amp - pos);
+    pos = amp + 1;
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    const std::string key = percent_decode(pair.substr(0, eq));
+    const std::string value = eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    const auto it = std::find_if(table.begin(), table.end(), [&](const UrlKey& k) { return k.key == key; });
+    if (it == table.end()) {
+      report.unknown.push_back(shown(key));
+      continue;
+    }
+    const std::string why = it->read(d, value);
+    if (!why.empty()) report.ignored.push_back(key + "=" + shown(value) + " " + why);
+  }
+  fit_together(d, report);
+
+  // The experiment, once.
+  build_settings(s, d, report);
+
+  // View, inspector, training and classroom options, through their actions (which check
+  // them against the experiment just built).
+  apply_checked(s, act::SetTheme{d.view.theme}, "th", report);
+  apply_checked(s, act::SetShowTestPoints{d.view.show_test_points}, "tp", report);
+  apply_checked(s, act::SetDiscretize{d.view.discretize_heatmap}, "disc", report);
+  if (!apply_checked(s, act::SetPointClass{d.view.new_point_class}, "pc", report)) s.view.new_point_class = 0;
+  apply_checked(s, act::SetWhyView{d.view.why_view}, "why", report);
+  apply_checked(s, act::SetWhyHistogramSide{d.view.why_post_activation}, "wpost", report);
+  if (d.view.why_layer != s.view.why_layer || d.view.why_unit != s.view.why_unit) {
+    if (!apply_checked(s, act::SelectWhyUnit{d.view.why_layer, d.view.why_unit}, "wl, wu", report)) {
+      s.view.why_layer = 0;  // the defaults, valid for any network the views draw
+      s.view.why_unit = 0;
+    }
+  }
+  apply_checked(s, act::ShowPanel{d.view.panel}, "p", report);
+
+  // The inspector starts from its defaults; only the link's choices are applied on top.
+  const InspectorState fresh;
+  s.inspector.layer = fresh.layer;
+  s.inspector.feature = fresh.feature;
+  s.inspector.sample = fresh.sample;
+  s.inspector.stage = fresh.stage;
+  s.inspector.eval_view = fresh.eval_view;
+  s.inspector.backprop_step = fresh.backprop_step;
+  if (d.inspector.layer != fresh.layer) apply_checked(s, act::InspectLayer{d.inspector.layer}, "il", report);
+  if (d.inspector.feature != fresh.feature) apply_checked(s, act::InspectFeature{d.inspector.feature}, "if", report);
+  if (d.inspector.sample != fresh.sample) apply_checked(s, act::InspectSample{d.inspector.sample}, "ix", report);
+  apply_checked(s, act::SetInspectorStage{d.inspector.stage}, "is", report);
+  apply_checked(s, act::SetInspectorEval{d.inspector.eval_view}, "ie", report);
+  apply_checked(s, act::SetBackpropStep{d.inspector.backprop_step}, "bp", report);
+
+  apply_checked(s, act::SetSpeed{d.speed}, "sp", report);
+  apply_checked(s, act::SetStopCondition{d.stop}, "sl, slt, ss, ssn", report);
+  apply_checked(s, act::SetClassroom{d.classroom}, "hide, lock, paused", report);
+
+  if (!report.ignored.empty()) {
+    std::string list;
+    for (const auto& why : report.ignored) list += (list.empty() ? "" : "; ") + why;
+    s.notice = Notice{"Parts of this link were ignored: " + list + ".",
+                      "The rest of the link was applied. Dismiss this to keep going."};
+  } else {
+    s.notice = previous_notice;
+  }
+  return report;
+}
+
+}  // namespace nl::app

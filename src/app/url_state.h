@@ -1,0 +1,68 @@
+// URL state: the whole playground setup (settings, view, inspector selection, classroom
+// options) as compact hash text, e.g. "ds=circles&noise=0.2&h=8r-b,8r-b&lr=0.03&p=inspector",
+// and back. Only keys that differ from the defaults are written; applying a hash sets every
+// key it does not name to its default. Not here: reading or writing location.hash, the
+// clipboard (the platform does both), lessons' own keys (they join the key table).
+//
+// Keys (defaults: default_spec(), ViewState{}, InspectorState{}, ClassroomOptions{}):
+//   data       ds kind (two_moons|circles|xor|blobs|spiral|checkerboard), n size [8, 100000],
+//              noise [0, 10], tf test fraction [0, 0.9], dseed
+//   network    h hidden layers "8r-b,8r-b" (per layer: width [1, 128], activation
+//              i|r|l|t|s = identity|relu|leaky_relu|tanh|sigmoid, '-', norm n|b|l|g|r =
+//              none|batchnorm|layernorm|groupnorm|batchrenorm, 'a' if after the activation;
+//              at most 8 layers; "none" for no hidden layer), init (he|xavier|small_gaussian),
+//              nseed, eps (0, 1], mom momentum [0, 1] or "cma" (cumulative average), aff 0|1,
+//              trs 0|1 (track running stats), grp groups [1, 128], rmax [1, 1e6], dmax [0, 1e6]
+//   optimizer  opt sgd|adam, lr (0, 100], om SGD momentum [0, 1), wd [0, 10], b1, b2 [0, 1),
+//              aeps (0, 1], bs batch size [1, 100000], sseed shuffle seed
+//   view       p panel (panel_name()), th dark|light, tp test points 0|1, disc 0|1, pc class of
+//              added points 0|1, why twin|distribution|gradients|histograms|cost, wl wu Why
+//              layer and unit, wpost 0|1 (histograms of activation outputs)
+//   inspector  il layer, if feature, ix sample, is stage (raw|mean|centred|variance|normalized|
+//              affine|running|eval), ie eval view 0|1, bp backprop step (forward|dy|dbeta|dgamma|
+//              dxhat|dvar|dmean|dx|compact)
+//   training   sp steps per frame [1, 100], sl 0|1 stop at loss, slt target loss [0, 10],
+//              ss 0|1 stop at step, ssn step [1, 1e9]
+//   classroom  hide=lr,batch_size,panel:why (ids of classroom.h), lock 0|1, paused 0|1
+// Seeds are integers in [0, 2^63 - 1]. Floats are written with float_shortest (bit-exact).
+//
+// To add a key: append one UrlKey to the table in url_state.cpp (key, a write function
+// that renders the value from a UrlDraft, a read function that parses it into the draft,
+// clamping or refusing with a complaint), and a field to UrlDraft if the value lives
+// outside the ones there; then list the key here. Keys must be unique (checked in tests).
+//
+//   std::string hash = encode_url_state(session);            // "" for the defaults
+//   UrlStateReport r = apply_url_state(session, "#lr=0.03&p=why");
+//   for (const auto& why : r.ignored) log(why);              // also shown as a Notice
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/session.h"
+
+namespace nl::app {
+
+// The hash text without '#'; "" when everything is at its default. Values are
+// percent-encoded where needed (panel:why and commas stay readable).
+std::string encode_url_state(const Session& session);
+// The same with other classroom options (the Share dialog's classroom link).
+std::string encode_url_state(const Session& session, const ClassroomOptions& classroom);
+
+struct UrlStateReport {
+  std::vector<std::string> ignored;  // "lr=abc is not a number: kept 0.1", one per problem
+  std::vector<std::string> unknown;  // keys the table does not know (silently skipped)
+};
+
+// Applies a hash ('#' optional, percent-decoded). Keys it does not name take their default
+// values. Malformed or out-of-range values are clamped or replaced by the default and listed
+// in `ignored`; if anything was, a dismissible Notice lists it. Valid keys still take
+// effect; never crashes, never leaves a non-finite number. The experiment is rebuilt once
+// (through act::SetSpec) and only if the settings differ from the session's.
+UrlStateReport apply_url_state(Session& session, std::string_view hash);
+
+// The table's keys, in the order encode_url_state writes them (for docs and tests).
+std::vector<std::string> url_state_keys();
+
+}  // namespace nl::app
