@@ -107,7 +107,7 @@ std::vector<std::string> formulas(const app::InspectorModel& m, InspectorStage s
       out.push_back("   r = clip(σ_B/σ_run, 1/r_max, r_max) = clip(" + num(sd) + "/" + num(m.sigma_running) + " = " + num(m.r_unclipped) +
                     ", " + num(1.0 / m.r_max) + ", " + num(m.r_max) + ") = " + num(m.r) + (r_clipped ? "  (clipped)" : ""));
       out.push_back("   d = clip((μ_B − running_mean)/σ_run, −d_max, d_max) = clip((" + num(m.mean) + " − " + term(m.running_mean_before) +
-                    ")/" + num(m.sigma_running) + " = " + num(m.d_unclipped) + ", " + term(-m.d_max) + ", " + num(m.d_max) + ") = " +
+                    ")/" + num(m.sigma_running) + " = " + num(m.d_unclipped) + ", " + num(-m.d_max) + ", " + num(m.d_max) + ") = " +
                     num(m.d) + (d_clipped ? "  (clipped)" : ""));
       out.push_back("x\u0302_r = x\u0302·r + d; sample " + s + ": " + term(xh) + "·" + num(m.r) + " + " + term(m.d) + " = " + num(xr) +
                     "   (plotted; r and d are constants in backprop)");

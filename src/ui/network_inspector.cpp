@@ -15,7 +15,7 @@ namespace {
 
 std::string fmt(double v) { return format_number(v); }
 
-void draw_neuron(const app::Session& s) {
+void draw_neuron(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
   const int h = s.view.selected_layer, u = s.view.selected_unit;
   const Network& net = s.exp().network();
   if (h < 0 || h >= static_cast<int>(net.hidden().size())) {
@@ -53,6 +53,14 @@ void draw_neuron(const app::Session& s) {
     }
   }
   ImGui::TextWrapped("%s", norm.c_str());
+  if (bn && bn->spatial == 1 && bn->gamma.size() > u) {  // BatchNorm / Batch Renorm: walk this unit through it
+    if (ImGui::SmallButton("inspect this unit in the BN inspector")) {
+      actions.push_back(app::act::InspectLayer{h});
+      actions.push_back(app::act::InspectFeature{u});
+      actions.push_back(app::act::ShowPanel{app::Panel::kInspector});
+    }
+    if (probe) probe->record("neuron_inspect");
+  }
 }
 
 void draw_weight(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
@@ -88,7 +96,7 @@ void draw_weight(const app::Session& s, app::ActionQueue& actions, UiProbe* prob
 }  // namespace
 
 void draw_network_inspector(const app::Session& s, app::ActionQueue& actions, UiProbe* probe) {
-  draw_neuron(s);
+  draw_neuron(s, actions, probe);
   draw_weight(s, actions, probe);
 }
 

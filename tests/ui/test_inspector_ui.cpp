@@ -140,7 +140,7 @@ TEST_CASE("ui: a network without BatchNorm shows a message, not a crash", "[ui][
 }
 
 TEST_CASE("ui: on a 390 px wide screen the backprop graph becomes a table and still steps", "[ui][backprop]") {
-  HeadlessUi ui(390.0f, 800.0f);
+  HeadlessUi ui(390.0f, 1000.0f);  // tall enough that the stacked panel's stage buttons are on screen
   Session s = inspector_session(Panel::kBackprop);
   ui.frames(s, 2);
   REQUIRE(ui.probe().rects.count("backprop:next") == 1);
@@ -269,4 +269,21 @@ TEST_CASE("ui: LayerNorm and GroupNorm networks explain why the inspector does n
     CHECK(ui.probe().rects.count("backprop:layer") == 1);
     CHECK(ui.probe().rects.count("backprop:next") == 0);
   }
+}
+
+TEST_CASE("ui: a selected neuron opens in the BN inspector on its layer and unit", "[ui][inspector]") {
+  HeadlessUi ui;
+  Session s = inspector_session(Panel::kNetwork);
+  apply(s, act::SelectNeuron{1, 5});
+  ui.frames(s, 2);
+  REQUIRE(ui.probe().rects.count("neuron_inspect") == 1);
+  ui.click(s, "neuron_inspect");
+  CHECK(s.view.panel == Panel::kInspector);
+  CHECK(s.inspector.layer == 1);
+  CHECK(s.inspector.feature == 5);
+  CHECK_FALSE(s.notice.has_value());
+  const InspectorModel m = inspector_model(s);
+  REQUIRE(m.ok);
+  CHECK(m.layer == 1);
+  CHECK(m.feature == 5);
 }
