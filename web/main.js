@@ -1,6 +1,7 @@
-// NormLab page script: checks what the browser can do, loads the WebAssembly app with a
-// progress bar, and shows readable messages instead of failing silently.
-// No inline script and no eval: the page works under a strict Content-Security-Policy.
+// NormLab page script (index.html and embed.html): checks what the browser can do, loads the
+// WebAssembly app with a progress bar, and shows readable messages instead of failing
+// silently; then hands the module to normlab-page.js (the page API) and, in embed.html, to
+// normlab-embed.js (postMessage). No inline script and no eval: works under a strict CSP.
 'use strict';
 
 (function () {
@@ -82,6 +83,13 @@
       printErr: function (text) { console.warn(text); },
       setStatus: function (text) { if (text) loaderText.textContent = text; },
       onFatalError: fatal,
+      // Exports (src/platform/file_delivery.h): downloads, or a panel where they are blocked.
+      onExportFile: function (name, mime, bytes) { window.NormLabPage.exportFile(name, mime, bytes); },
+      onClipboard: function (text, ok) {
+        message.textContent = ok ? 'Link copied.' : 'Copying is not allowed here. The link: ' + text;
+        message.hidden = false;
+        setTimeout(function () { message.hidden = true; }, ok ? 2500 : 12000);
+      },
       instantiateWasm: function (imports, receive) {
         fetchWithProgress('normlab.wasm')
           .then(function (bytes) { progress(0.85, 'Compiling…'); return WebAssembly.instantiate(bytes, imports); })
@@ -101,6 +109,9 @@
         step: function (n) { module.ccall('nl_step', null, ['number'], [n | 0]); },
         showPanel: function (name) { return module.ccall('nl_show_panel', 'number', ['string'], [String(name)]) === 1; },
       };
+      window.NormLabPage.attach(module);
+      if (window.NormLabEmbed) window.NormLabEmbed.start(module);
+      window.normlabReady = true;
     }).catch(function (err) { fatal('Could not start NormLab: ' + (err && err.message ? err.message : err)); });
   };
   document.head.appendChild(script);

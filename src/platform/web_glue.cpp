@@ -1,19 +1,25 @@
 // Browser-only glue: the canvas follows its page element (#normlab-root), WebGL context
-// loss/restore, and the small JS hooks the page and the browser tests use.
-// Compiled only for the web build.
+// loss/restore, the clipboard, and the JS hooks of the page API (web/normlab-page.js): API
+// messages, the URL hash, screen-reader announcements. Thin: the logic is in src/app
+// (api_message.h, url_state.h, announce.h). Compiled only for the web build.
 #ifdef __EMSCRIPTEN__
 #include "platform/web_glue.h"
 
 #include <emscripten.h>
 #include <emscripten/html5.h>
+#include <imgui.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <string>
 
 #include "app/actions.h"
+#include "app/announce.h"
+#include "app/api_message.h"
+#include "app/url_state.h"
 #include "platform/runtime.h"
 
 namespace nl::platform {
@@ -35,12 +41,46 @@ EM_BOOL on_context_restored(int, const void*, void*) {
 
 float finite_or_null_guard(float v) { return std::isfinite(v) ? v : 0.0f; }
 
+app::Announcer g_announcer;  // screen-reader text, recomputed only when it changes
+std::string g_clipboard;     // what ImGui pastes (reading the system clipboard needs a user prompt)
+
+// navigator.clipboard where the page may use it; a text starting with '#' (a link's hash, as
+// the Share dialog builds it) is copied as the page's address with that hash. Never throws:
+// a sandboxed frame or a denied permission only tells the page (Module.onClipboard).
+EM_JS(void, nl_js_copy_text, (const char* text_ptr), {
+  let text = UTF8ToString(text_ptr);
+  if (text.charAt(0) === '#') text = location.href.split('#')[0] + text;
+  const report = function (ok) { if (typeof Module.onClipboard === 'function') Module.onClipboard(text, ok); };
+  try {
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { report(true); }, function () { report(false); });
+    } else {
+      report(false);
+    }
+  } catch (e) {
+    report(false);
+  }
+});
+
+void set_clipboard(void*, const char* text) {
+  g_clipboard = text ? text : "";
+  nl_js_copy_text(g_clipboard.c_str());
+}
+const char* get_clipboard(void*) { return g_clipboard.c_str(); }
+
 }  // namespace
 
 void web_install(Runtime& runtime) {
   g_runtime = &runtime;
   emscripten_set_webglcontextlost_callback("#canvas", nullptr, EM_TRUE, on_context_lost);
   emscripten_set_webglcontextrestored_callback("#canvas", nullptr, EM_TRUE, on_context_restored);
+  ImGuiIO& io = ImGui::GetIO();
+  io.SetClipboardTextFn = set_clipboard;
+  io.GetClipboardTextFn = get_clipboard;
+  io.ClipboardUserData = nullptr;
+  // Arrow keys move a focus ring over the controls, space/Enter press the focused one,
+  // Escape hands the keys back to the shortcuts (ui/app_view.cpp).
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 }
 
 void web_follow_container(SDL_Window* window) {
@@ -54,6 +94,7 @@ void web_follow_container(SDL_Window* window) {
 
 }  // namespace nl::platform
 
+using nl::platform::g_announcer;
 using nl::platform::g_reply;
 using nl::platform::g_runtime;
 
@@ -107,6 +148,53 @@ EMSCRIPTEN_KEEPALIVE int nl_show_panel(const char* name) {
 }
 EMSCRIPTEN_KEEPALIVE void nl_step(int count) {
   if (g_runtime) nl::app::apply(g_runtime->session(), nl::app::act::Step{count});
+}
+
+// The page API (app/api_message.h): one message text in, the reply JSON out. The page passes
+// the text through nl_alloc'd memory (large states would not fit on the stack).
+EMSCRIPTEN_KEEPALIVE const char* nl_api_message(const char* text) {
+  if (!g_runtime || !text) {
+    g_reply = nl::app::api_error_text(nullptr, nl::make_error("NormLab is not running yet"));
+  } else {
+    g_reply = nl::app::handle_api_message(g_runtime->session(), text);
+  }
+  return g_reply.c_str();
+}
+EMSCRIPTEN_KEEPALIVE void* nl_alloc(int bytes) { return bytes > 0 ? std::malloc(static_cast<std::size_t>(bytes)) : nullptr; }
+EMSCRIPTEN_KEEPALIVE void nl_free(void* p) { std::free(p); }
+
+// {"step", "playing", "state"} polled each animation frame for the page's events.
+EMSCRIPTEN_KEEPALIVE const char* nl_api_poll() {
+  g_reply = g_runtime ? nl::app::api_poll(g_runtime->session()).dump() : std::string("null");
+  return g_reply.c_str();
+}
+
+// The URL hash for the current state (without '#'; "" at the defaults).
+EMSCRIPTEN_KEEPALIVE const char* nl_url_hash() {
+  g_reply = g_runtime ? nl::app::encode_url_state(g_runtime->session()) : std::string();
+  return g_reply.c_str();
+}
+
+// Applies a hash; {"ignored": [..], "unknown": [..]} (the Notice already lists what was ignored).
+EMSCRIPTEN_KEEPALIVE const char* nl_apply_url_hash(const char* hash) {
+  nlohmann::json j = {{"ignored", nlohmann::json::array()}, {"unknown", nlohmann::json::array()}};
+  if (g_runtime && hash) {
+    const nl::app::UrlStateReport r = nl::app::apply_url_state(g_runtime->session(), hash);
+    j = {{"ignored", r.ignored}, {"unknown", r.unknown}};
+  }
+  g_reply = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return g_reply.c_str();
+}
+
+// The screen-reader text if it changed since the last call, else "".
+EMSCRIPTEN_KEEPALIVE const char* nl_announce() {
+  g_reply = g_runtime && g_announcer.update(g_runtime->session()) ? g_announcer.text() : std::string();
+  return g_reply.c_str();
+}
+
+// 1 while a text field has the keyboard (the page then leaves Tab to the app).
+EMSCRIPTEN_KEEPALIVE int nl_wants_text_input() {
+  return g_runtime && ImGui::GetCurrentContext() && ImGui::GetIO().WantTextInput ? 1 : 0;
 }
 
 }  // extern "C"

@@ -32,8 +32,12 @@ namespace {
 void handle_shortcuts(const app::Session& s, app::ActionQueue& actions) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput || ImGui::IsAnyItemActive()) return;
-  if (shown(s, "play") && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) actions.push_back(app::act::TogglePlay{});
-  if (shown(s, "step") && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true)) actions.push_back(app::act::Step{1});
+  // Keyboard navigation (io.ConfigFlags NavEnableKeyboard): while its focus ring shows, space
+  // presses the focused control and the arrows move the ring; Escape hides it again.
+  const ImGuiContext& g = *ImGui::GetCurrentContext();
+  const bool nav_ring = g.NavId != 0 && !g.NavDisableHighlight && (io.ConfigFlags & ImGuiConfigFlags_NavEnableKeyboard);
+  if (!nav_ring && shown(s, "play") && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) actions.push_back(app::act::TogglePlay{});
+  if (!nav_ring && shown(s, "step") && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true)) actions.push_back(app::act::Step{1});
   for (ImWchar c : io.InputQueueCharacters) {
     if ((c == 'r' || c == 'R') && !io.KeyCtrl && shown(s, "reset")) actions.push_back(app::act::Reset{});
     if ((c == 'h' || c == 'H' || c == '?') && shown(s, "help")) actions.push_back(app::act::ToggleHelp{});
