@@ -19,6 +19,7 @@
 #include "app/action_json.h"  // enum_names
 #include "app/actions.h"
 #include "app/classroom_gate.h"
+#include "app/lesson.h"  // find_lesson: the lesson key
 #include "app/settings_json.h"  // float_shortest, settings_to_json
 
 namespace nl::app {
@@ -37,6 +38,8 @@ struct UrlDraft {
   InspectorState inspector;  // layer, feature, sample, stage, eval_view, backprop_step
   int speed = 1;
   StopCondition stop;
+  std::string lesson;    // the open lesson ("" none) and its step, 1-based (lesson_actions.h)
+  int lesson_step = 1;
   ClassroomOptions classroom;
 };
 
@@ -48,6 +51,8 @@ UrlDraft draft_of(const Session& s) {
   d.speed = s.steps_per_frame;
   d.stop = s.stop;
   d.classroom = s.classroom.options;
+  d.lesson = s.lesson.id;
+  d.lesson_step = s.lesson.open() ? s.lesson.step : 1;
   return d;
 }
 
@@ -348,6 +353,14 @@ const std::vector<UrlKey>& key_table() {
                        }});
     t.push_back(bool_key("lock", [](auto& d) -> auto& { return d.classroom.locked; }));
     t.push_back(bool_key("paused", [](auto& d) -> auto& { return d.classroom.start_paused; }));
+    // Lesson (lesson_actions.h): opened last, so its preset and steps decide what it shows.
+    t.push_back(UrlKey{"lesson", [](const UrlDraft& d) { return d.lesson; },
+                       [](UrlDraft& d, const std::string& v) -> std::string {
+                         if (!v.empty() && find_lesson(v) == nullptr) return "is not a lesson: no lesson opened";
+                         d.lesson = v;
+                         return {};
+                       }});
+    t.push_back(int_key("ls", [](auto& d) -> auto& { return d.lesson_step; }, 1, 1000));
     return t;
   }();
   return table;
@@ -544,6 +557,19 @@ UrlStateReport apply_url_state(Session& s, std::string_view hash) {
   apply_checked(s, act::SetSpeed{d.speed}, "sp", report);
   apply_checked(s, act::SetStopCondition{d.stop}, "sl, slt, ss, ssn", report);
   apply_checked(s, act::SetClassroom{d.classroom}, "hide, lock, paused", report);
+
+  // The lesson replays its preset and steps up to ls (a link names every key it needs).
+  if (!d.lesson.empty()) {
+    if (apply_checked(s, act::OpenLesson{d.lesson}, "lesson", report) && d.lesson_step > 1) {
+      const int step = std::min(d.lesson_step, s.lesson.count);
+      if (step != d.lesson_step)
+        report.ignored.push_back("ls=" + std::to_string(d.lesson_step) + " is beyond the lesson's " +
+                                 std::to_string(s.lesson.count) + " steps: opened step " + std::to_string(step));
+      apply_checked(s, act::LessonGoTo{step}, "ls", report);
+    }
+  } else if (s.lesson.open()) {
+    apply(s, act::CloseLesson{});
+  }
 
   if (!report.ignored.empty()) {
     std::string list;

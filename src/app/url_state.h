@@ -24,6 +24,8 @@
 //   training   sp steps per frame [1, 100], sl 0|1 stop at loss, slt target loss [0, 10],
 //              ss 0|1 stop at step, ssn step [1, 1e9]
 //   classroom  hide=lr,batch_size,panel:why (ids of classroom.h), lock 0|1, paused 0|1
+//   lesson     lesson id (assets/lessons, e.g. 08-scale-invariance), ls its step (1-based): the
+//              lesson opens last and replays its preset and steps up to ls (lesson_actions.h)
 // Seeds are integers in [0, 2^63 - 1]. Floats are written with float_shortest (bit-exact).
 //
 // To add a key: append one UrlKey to the table in url_state.cpp (key, a write function
