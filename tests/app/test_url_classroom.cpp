@@ -105,7 +105,7 @@ TEST_CASE("classroom: hidden controls refuse their actions from the UI", "[app][
   CHECK(s.spec.optimizer.learning_rate == 0.5f);
 }
 
-TEST_CASE("classroom: hiding the current panel shows the first visible one, start paused pauses", "[app][classroom]") {
+TEST_CASE("classroom: hiding the current panel shows the first visible one and start paused pauses", "[app][classroom]") {
   Session s = fresh_session();
   apply(s, act::ShowPanel{Panel::kData});
   apply(s, act::Play{});

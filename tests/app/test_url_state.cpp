@@ -239,7 +239,7 @@ TEST_CASE("url state: malformed values are listed and the valid keys still apply
   CHECK_FALSE(s.notice.has_value());
 }
 
-TEST_CASE("url state: huge, tiny and infinite numbers are clamped, never non-finite", "[app][url]") {
+TEST_CASE("url state: huge and tiny and infinite numbers are clamped and never non-finite", "[app][url]") {
   Session s = fresh_session();
   const UrlStateReport r = apply_url_state(s, "lr=1e999&eps=-1&n=99999999999999999999999&dseed=-5&wd=inf&sp=0");
   CHECK(s.spec.optimizer.learning_rate == 100.0f);
@@ -252,7 +252,7 @@ TEST_CASE("url state: huge, tiny and infinite numbers are clamped, never non-fin
   CHECK(spec_finite(s.spec));
 }
 
-TEST_CASE("url state: percent-encoding, a leading hash and empty pairs are accepted", "[app][url]") {
+TEST_CASE("url state: percent-encoding and a leading hash and empty pairs are accepted", "[app][url]") {
   Session s = fresh_session();
   const UrlStateReport r = apply_url_state(s, "#&p=%77hy&&hide=panel%3Adata,lr&ds=%");
   CHECK(s.view.panel == Panel::kWhyBnHelps);
