@@ -269,7 +269,8 @@ def bench(cli):
     items = j["variants"]["native"]["items"]
     ids = [it["id"] for it in items]
     want = ["bn_32x16", "bn_256x64", "bn_1024x256", "bn_32x16x16x16", "mlp_2-16-16-2_b32",
-            "mlp_2-16-16-2_b256", "mlp_2-64-64-64-2_b32", "mlp_2-64-64-64-2_b256", "grid_256x256"]
+            "mlp_2-16-16-2_b256", "mlp_2-64-64-64-2_b32", "mlp_2-64-64-64-2_b256", "grid_256x256",
+            "app_frame_default", "app_frame_8x128"]
     if ids != want:
         fail("bench: items %s, want %s" % (ids, want))
     if not all(it["value"] > 0 and it["samples"] >= 3 for it in items):
