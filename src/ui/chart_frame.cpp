@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace nl::ui {
@@ -97,7 +98,10 @@ void ChartFrame::draw_axes() {
   for (float t : yt) {
     const ImVec2 p = to_screen(x_lo, t);
     dl->AddLine(ImVec2(plot_min.x, p.y), ImVec2(plot_max.x, p.y), grid);
-    const std::string label = format_number(t);
+    // Log axes tick at powers of ten: "0.01", "1e-05" read better than "1.000e-05".
+    char power[32];
+    if (o.log_y) std::snprintf(power, sizeof power, "%g", static_cast<double>(t));
+    const std::string label = o.log_y ? std::string(power) : format_number(t);
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
     dl->AddText(ImVec2(plot_min.x - ts.x - font * 0.3f, p.y - ts.y * 0.5f), text, label.c_str());
   }
