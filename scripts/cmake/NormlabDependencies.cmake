@@ -50,7 +50,10 @@ if(NL_BUILD_APP OR NL_BUILD_TESTS)
     ${NL_IMGUI_DIR}/imgui.cpp ${NL_IMGUI_DIR}/imgui_draw.cpp ${NL_IMGUI_DIR}/imgui_tables.cpp
     ${NL_IMGUI_DIR}/imgui_widgets.cpp ${NL_IMGUI_DIR}/imgui_demo.cpp)
   target_include_directories(imgui SYSTEM PUBLIC ${NL_IMGUI_DIR})
-  target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS)
+  # 32-bit draw indices: a network diagram of 8x128 neurons, each a mini heatmap, draws more
+  # than 65,536 vertices in one window, and WebGL2's ImGui backend cannot split draw lists
+  # (no base-vertex draws in GLES 3.0). Both backends draw GL_UNSIGNED_INT indices.
+  target_compile_definitions(imgui PUBLIC IMGUI_DISABLE_OBSOLETE_FUNCTIONS "ImDrawIdx=unsigned int")
   target_compile_options(imgui PRIVATE -w)  # third-party code: its warnings are not ours to fix
   set_target_properties(imgui PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endif()
