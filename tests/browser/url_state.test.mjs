@@ -210,6 +210,10 @@ try {
     `the live region announces the stage, formula and numbers: “${said}”`);
   checks.ok(await page.getAttribute('#a11y-live', 'aria-live') === 'polite', 'the announcement region is an ARIA live region');
   await page.focus('#canvas');
+  // Start without a focus ring (earlier keyboard use may have left one; while it shows, the
+  // arrows move it, as documented): Escape hides it and hands the keys to the shortcuts.
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(200);
   await page.keyboard.press('Space');
   await page.waitForTimeout(300);
   const playing = await page.evaluate(() => window.normlab.getState().playing);
