@@ -13,6 +13,7 @@ mkdir -p "$work/$name-corpus" "$work/$name-artifacts" "$regressions"
 log="$work/$name.log"
 common=(-rss_limit_mb=2048 -timeout=30 -print_final_stats=1 -artifact_prefix="$work/$name-artifacts/")
 if [ "$seconds" = replay ]; then
+  log="$work/$name-replay.log"  # the bounded run (another CTest test) writes $name.log
   # Every seed and every past crash input, once each (libFuzzer runs files given by name).
   mapfile -t files < <(find "$seeds" "$regressions" -type f ! -name '.*' | sort)
   if [ "${#files[@]}" -eq 0 ]; then echo "fuzz $name: nothing to replay" >&2; exit 1; fi
@@ -25,8 +26,8 @@ else
   [ -n "$dict" ] && args+=(-dict="$dict")
   "$fuzzer" "${args[@]}" "$work/$name-corpus" "$seeds" "$regressions" >"$log" 2>&1
   rc=$?
-  runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -n 1)
-  cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -E 's/.*cov: ([0-9]+).*/\1/')
+  runs=$(grep -aE '^stat::number_of_executed_units' "$log" | awk '{print $2}' | tail -n 1)
+  cov=$(grep -aE '^#[0-9]+' "$log" | tail -n 1 | sed -E 's/.*cov: ([0-9]+).*/\1/')
   echo "fuzz $name: ${runs:-?} executions in ${seconds} s, coverage ${cov:-?} edges, corpus $(ls "$work/$name-corpus" | wc -l) new input(s), exit $rc" \
     | tee "$work/$name.summary"
 fi
