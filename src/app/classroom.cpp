@@ -42,7 +42,8 @@ ActionGate gate_for(const T&) {
   else if constexpr (one_of<T, SetTheme>) return {"theme", false};
   else if constexpr (one_of<T, ToggleHelp>) return {"help", false};
   else if constexpr (one_of<T, SetShareOpen, SetShareLink>) return {"share", false};
-  else if constexpr (one_of<T, SetSpec, SetClassroom>) return {"", true};
+  // Importing a state or points replaces settings, weights or data: a locked link refuses it.
+  else if constexpr (one_of<T, SetSpec, SetClassroom, ImportState, ImportPoints, ScaleLayerWeights>) return {"", true};
   else return {"", false};
 }
 

@@ -66,6 +66,10 @@ TEST_CASE("classroom: locked settings refuse every setting action from the UI", 
     ++refused;
   }
   CHECK(refused > 15);
+  // Imports and weight scaling change settings, weights or data too.
+  CHECK(gate_of(act::ImportState{}).setting);
+  CHECK(gate_of(act::ImportPoints{}).setting);
+  CHECK(gate_of(act::ScaleLayerWeights{}).setting);
   // Training controls stay usable.
   apply_from_ui(s, act::Step{3});
   CHECK(s.exp().metrics().step == 3);
