@@ -212,15 +212,18 @@ try {
   await page.focus('#canvas');
   // Start without a focus ring (earlier keyboard use may have left one; while it shows, the
   // arrows move it, as documented): Escape hides it and hands the keys to the shortcuts.
-  await page.keyboard.press('Escape');
+  // Hold each key as a person does (~120 ms): ImGui 1.86 reads key state once per frame, so
+  // a press and release within one slow (software-rendered) frame would not be seen.
+  const tap = async (key) => { await page.keyboard.down(key); await page.waitForTimeout(120); await page.keyboard.up(key); };
+  await tap('Escape');
   await page.waitForTimeout(200);
-  await page.keyboard.press('Space');
+  await tap('Space');
   await page.waitForTimeout(300);
   const playing = await page.evaluate(() => window.normlab.getState().playing);
-  await page.keyboard.press('Space');
+  await tap('Space');
   await page.waitForTimeout(300);
   const s0 = await page.evaluate(() => window.normlab.getState().training.step);
-  await page.keyboard.press('ArrowRight');
+  await tap('ArrowRight');
   await page.waitForTimeout(300);
   const s1 = await page.evaluate(() => window.normlab.getState().training.step);
   checks.ok(playing === true && s1 === s0 + 1, `space and → still play/pause and step with keyboard navigation on (${s0} -> ${s1})`);
