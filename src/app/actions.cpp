@@ -1,5 +1,6 @@
 // apply(): the one place a Session changes in response to a request.
 #include "app/actions.h"
+#include "app/overloaded.h"
 
 #include "app/builder.h"
 #include "app/classroom_gate.h"
@@ -12,11 +13,6 @@
 namespace nl::app {
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void set_notice(Session& s, std::string message, std::string hint = {}) {
   s.notice = Notice{std::move(message), std::move(hint)};

@@ -1,6 +1,7 @@
 // Lesson readouts: folding BatchNorm (lesson 13) and train- vs eval-mode accuracy (lesson 3).
 // Not here: the numbers lesson 8 shows (act::ScaleLayerWeights records them).
 #include "app/lesson_readouts.h"
+#include "app/overloaded.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,11 +11,6 @@
 namespace nl::app {
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 struct Cost {
   std::int64_t ops = 0, numbers = 0;
