@@ -159,12 +159,8 @@ int draw_chart(const char* id, ImVec2 size, std::span<const ChartSeries> series,
   for (const ChartSeries& s : series) f.legend_entry(s.label, s.colour);
 
   // Hover: the nearest recorded x of each series and ribbon.
-  ChartHover h;
-  f.describe(h);
-  if (f.hovered) {
-    h.active = true;
-    h.x = f.mouse_x();
-    f.hover_line(h.x);
+  ChartHover h = f.begin_hover();
+  if (h.active) {
     h.title = (o.x_label.empty() ? std::string("x") : o.x_label) + " " + format_number(h.x);
     std::vector<ImU32> colours;
     for (const ChartRibbon& r : ribbons) {

@@ -122,16 +122,18 @@ void ChartFrame::draw_axes() {
   }
 }
 
-void ChartFrame::hover_line(float x) {
-  const float px = plot_min.x + (x - x_lo) / (x_hi - x_lo) * (plot_max.x - plot_min.x);
-  dl->AddLine(ImVec2(px, plot_min.y), ImVec2(px, plot_max.y), theme_mix(1.0f, 0.35f));
-}
-
-void ChartFrame::describe(ChartHover& hover) const {
+ChartHover ChartFrame::begin_hover() {
+  ChartHover hover;
   hover.plot_min = plot_min;
   hover.plot_max = plot_max;
   hover.x_lo = x_lo;
   hover.x_hi = x_hi;
+  if (!hovered) return hover;
+  hover.active = true;
+  hover.x = mouse_x();
+  const float px = plot_min.x + (hover.x - x_lo) / (x_hi - x_lo) * (plot_max.x - plot_min.x);
+  dl->AddLine(ImVec2(px, plot_min.y), ImVec2(px, plot_max.y), theme_mix(1.0f, 0.35f));
+  return hover;
 }
 
 void ChartFrame::legend_from_bottom(int entries) {
@@ -214,12 +216,8 @@ int draw_histogram(const char* id, ImVec2 size, std::span<const HistogramSeries>
   f.dl->PopClipRect();
   f.legend_from_bottom(static_cast<int>(series.size()));
   for (const HistogramSeries& s : series) f.legend_entry(s.label, s.colour);
-  ChartHover h;
-  f.describe(h);
-  if (f.hovered) {
-    h.active = true;
-    h.x = f.mouse_x();
-    f.hover_line(h.x);
+  ChartHover h = f.begin_hover();
+  if (h.active) {
     std::vector<ImU32> colours;
     for (const HistogramSeries& s : series) {
       const std::size_t n = s.hist.counts.size();

@@ -25,10 +25,11 @@ struct ChartFrame {
   void draw_axes();                  // grid, ticks, tick labels, x and y labels
   ImVec2 to_screen(float x, float y) const;
   float mouse_x() const;             // data x under the mouse
-  void hover_line(float x);
   void legend_entry(const std::string& label, ImU32 colour);
   void legend_from_bottom(int entries);  // options.legend_bottom: start so `entries` end at the bottom
-  void describe(ChartHover& hover) const;  // plot area and x range (not the hover lines)
+  // The readout's frame (plot area, x range); when the mouse is over the plot also its
+  // data x (active) and the vertical hover line. The caller adds the readout's lines.
+  ChartHover begin_hover();
 
   const ChartOptions& o;
   ImDrawList* dl = nullptr;
