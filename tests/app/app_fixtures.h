@@ -16,4 +16,15 @@ inline Session fresh_session(const ExperimentSpec& spec = default_spec()) {
 
 inline std::int64_t step_of(const Session& s) { return s.exp().metrics().step; }
 
+// Built with AddressSanitizer (the native-asan preset): its quarantine keeps freed memory
+// resident, so resident-memory checks do not apply there.
+inline bool sanitized_build() {
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#endif
+#endif
+  return false;
+}
+
 }  // namespace nl::app::testing

@@ -31,15 +31,6 @@ double memory_mb() {
 #endif
 }
 
-bool sanitized_build() {
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  return true;
-#endif
-#endif
-  return false;
-}
-
 // Everything that could grow with the number of steps, in elements.
 std::size_t kept_elements(const Session& s) {
   std::size_t n = s.exp().history().size() + s.twin.main_pct.values.size() + s.twin.twin_pct.values.size() +
@@ -99,7 +90,7 @@ TEST_CASE("soak: 24000 steps of training and redrawing keep memory bounded and n
   // Memory after the warm-up does not grow (slack for allocator noise: 2 MB). Not under
   // AddressSanitizer: its quarantine keeps freed blocks resident (RSS rose 405 -> 450 MB there
   // with the containers above bounded), so there the bounded containers are the check.
-  if (!sanitized_build()) CHECK(end_mb <= warm_mb + 2.0);
+  if (!testing::sanitized_build()) CHECK(end_mb <= warm_mb + 2.0);
 }
 
 TEST_CASE("soak: the history keeps every step up to its capacity then thins evenly", "[app][soak]") {

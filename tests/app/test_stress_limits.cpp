@@ -33,15 +33,6 @@ double memory_mb() {
 #endif
 }
 
-bool sanitized_build() {
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  return true;
-#endif
-#endif
-  return false;
-}
-
 ExperimentSpec wide(int layers, int width) {
   ExperimentSpec spec = default_spec();
   spec.net.hidden.assign(static_cast<std::size_t>(layers), HiddenLayerSpec{width});
@@ -119,7 +110,7 @@ TEST_CASE("limits: the largest accepted setup trains one step within the memory 
   spec.batch_size = lo;
   REQUIRE(lo >= 256);  // the limit leaves real batch sizes on the biggest network and data
   const double estimate_mb = static_cast<double>(estimate_working_bytes(spec, 75000, 25000)) / (1024.0 * 1024.0);
-  if (sanitized_build()) {
+  if (testing::sanitized_build()) {
     std::printf("limits: largest batch %d on 8x128 with 100000 points (estimate %.0f MB); not run under ASan\n", lo,
                 estimate_mb);
     return;  // an eval pass over 100000 points through 8x128 takes minutes under ASan
