@@ -44,44 +44,11 @@ std::string action_type_name(const Action& a);
 // round-trips.
 Action action_example(std::size_t index, std::uint64_t seed);
 
-// Stable names of enum values, indexed by the value (enum_names<Theme>()[1] == "light").
-// Defined for the spec enums (settings_json.h), Panel, Theme, WhyView, InspectorStage and
-// BackpropStep. The URL (url_state.h) uses the same names.
-template <typename E>
-const std::vector<std::string>& enum_names();
-template <> const std::vector<std::string>& enum_names<DatasetKind>();
-template <> const std::vector<std::string>& enum_names<Activation>();
-template <> const std::vector<std::string>& enum_names<NormKind>();
-template <> const std::vector<std::string>& enum_names<NormPlacement>();
-template <> const std::vector<std::string>& enum_names<InitScheme>();
-template <> const std::vector<std::string>& enum_names<OptimizerKind>();
-template <> const std::vector<std::string>& enum_names<Panel>();
-template <> const std::vector<std::string>& enum_names<Theme>();
-template <> const std::vector<std::string>& enum_names<WhyView>();
-template <> const std::vector<std::string>& enum_names<InspectorStage>();
-template <> const std::vector<std::string>& enum_names<BackpropStep>();
-
-template <typename E>
-std::string enum_to_name(E v) {
-  const auto& names = enum_names<E>();
-  const auto i = static_cast<std::size_t>(v);
-  return i < names.size() ? names[i] : std::string("?");
-}
-
-template <typename E>
-std::optional<E> enum_from_name(std::string_view name) {
-  const auto& names = enum_names<E>();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return static_cast<E>(i);
-  return std::nullopt;
-}
-
-// "a, b, c": the choices for an error message.
-template <typename E>
-std::string enum_choices() {
-  std::string s;
-  for (const auto& n : enum_names<E>()) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
+// Enum names: core/enum_names.h (enum_names, enum_to_name, enum_from_name, enum_choices),
+// one table next to each enum.
+using nl::enum_choices;
+using nl::enum_from_name;
+using nl::enum_names;
+using nl::enum_to_name;
 
 }  // namespace nl::app

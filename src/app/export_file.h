@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/enum_names.h"
+
 namespace nl::app {
 
 enum class ExportKind {
@@ -22,13 +24,14 @@ inline constexpr int kExportKindCount = 6;
 
 // Stable names ("state_json", "weights_json", "curves_csv", "layers_csv", "pytorch", "png")
 // for the JS API and action JSON; parse returns nullopt for unknown names.
-inline constexpr std::array<const char*, kExportKindCount> kExportKindNames = {
-    "state_json", "weights_json", "curves_csv", "layers_csv", "pytorch", "png"};
-inline std::optional<ExportKind> parse_export_kind(std::string_view name) {
-  for (int i = 0; i < kExportKindCount; ++i)
-    if (name == kExportKindNames[static_cast<std::size_t>(i)]) return static_cast<ExportKind>(i);
-  return std::nullopt;
-}
+}  // namespace nl::app
+template <> struct nl::EnumNames<nl::app::ExportKind> {
+  static constexpr std::array<std::string_view, nl::app::kExportKindCount> values = {
+      "state_json", "weights_json", "curves_csv", "layers_csv", "pytorch", "png"};
+};
+namespace nl::app {
+inline constexpr const auto& kExportKindNames = EnumNames<ExportKind>::values;
+inline std::optional<ExportKind> parse_export_kind(std::string_view name) { return enum_from_name<ExportKind>(name); }
 
 struct ExportFile {
   ExportKind kind = ExportKind::kStateJson;

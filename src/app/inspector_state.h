@@ -3,10 +3,14 @@
 // Not here: any numbers derived from the network (app/inspector.h computes them on demand).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/enum_names.h"
 
 namespace nl::app {
 
@@ -22,10 +26,22 @@ enum class InspectorStage {
   kEval,        // eval path: running statistics, m/(m−1), batch vs running boundaries
 };
 inline constexpr int kInspectorStageCount = 8;
+}  // namespace nl::app
+template <> struct nl::EnumNames<nl::app::InspectorStage> {
+  static constexpr std::array<std::string_view, nl::app::kInspectorStageCount> values = {
+      "raw", "mean", "centred", "variance", "normalized", "affine", "running", "eval"};
+};
+namespace nl::app {
 
 // The backprop stepper lights up one gradient after another, backward through BN's graph.
 enum class BackpropStep { kForward, kDy, kDbeta, kDgamma, kDxhat, kDvar, kDmean, kDx, kCompact };
 inline constexpr int kBackpropStepCount = 9;
+}  // namespace nl::app
+template <> struct nl::EnumNames<nl::app::BackpropStep> {
+  static constexpr std::array<std::string_view, nl::app::kBackpropStepCount> values = {
+      "forward", "dy", "dbeta", "dgamma", "dxhat", "dvar", "dmean", "dx", "compact"};
+};
+namespace nl::app {
 
 // One entry of a finite-difference check: analytic vs central-difference gradient (double).
 struct GradCheckEntry {

@@ -6,28 +6,19 @@
 #include <utility>
 
 #include "app/limits.h"
+#include "app/settings_schema.h"
 
 namespace nl::app {
 
-namespace {
-constexpr std::pair<Panel, const char*> kPanelNames[] = {
-    {Panel::kData, "data"}, {Panel::kNetwork, "network"}, {Panel::kInspector, "inspector"},
-    {Panel::kBackprop, "backprop"}, {Panel::kWhyBnHelps, "why"},
-    {Panel::kStudies, "studies"}};
-}  // namespace
-
 const char* panel_name(Panel panel) {
-  for (const auto& [p, name] : kPanelNames) {
-    if (p == panel) return name;
-  }
-  return "data";
+  const auto i = static_cast<std::size_t>(panel);
+  return i < EnumNames<Panel>::values.size() ? EnumNames<Panel>::values[i].data() : "data";
 }
 
-std::optional<Panel> parse_panel(const std::string& name) {
-  for (const auto& [p, n] : kPanelNames) {
-    if (name == n) return p;
-  }
-  return std::nullopt;
+std::optional<Panel> parse_panel(const std::string& name) { return enum_from_name<Panel>(name); }
+
+void set_notice(Session& s, std::string message, std::string hint) {
+  s.notice = Notice{std::move(message), std::move(hint)};
 }
 
 ExperimentSpec default_spec() {
@@ -73,6 +64,8 @@ void fit_grid_to_data(DecisionGrid& grid, const Dataset& data) {
 }  // namespace
 
 Result<Session> make_session(const ExperimentSpec& spec) {
+  // Every field in its range (settings_schema.h), whichever way the spec arrived.
+  if (auto why = spec_refusal(spec)) return make_error(*why, "The settings reference in the README lists each range.");
   // Playground limits before anything is allocated (a huge spec would exhaust the browser's
   // memory); an out-of-range size is left to the core's own message.
   const int size = std::clamp(spec.data.size, 0, 100000);

@@ -10,6 +10,7 @@
 
 #include "core/experiment.h"
 #include "core/result.h"
+#include "core/enum_names.h"
 #include "core/spec.h"
 #include "app/inspector_state.h"  // BN inspector / backprop stepper state
 #include "app/classroom.h"  // hidden controls, locked settings, Share dialog
@@ -52,6 +53,11 @@ enum class Panel {
   kWhyBnHelps,  // twin run, distributions over time, gradient flow, histograms, cost
   kStudies,     // Experiments: background studies behind the lessons (app/study.h)
 };
+}  // namespace nl::app
+template <> struct nl::EnumNames<nl::app::Panel> {
+  static constexpr std::array<std::string_view, 6> values = {"data", "network", "inspector", "backprop", "why", "studies"};
+};
+namespace nl::app {
 
 // Panel <-> stable name ("data", "network", "inspector", "backprop", "why"), for the
 // command line, URLs and the JS API. parse_panel returns nullopt for unknown names.
@@ -59,9 +65,19 @@ const char* panel_name(Panel panel);
 std::optional<Panel> parse_panel(const std::string& name);
 
 enum class Theme { kDark, kLight };
+}  // namespace nl::app
+template <> struct nl::EnumNames<nl::app::Theme> {
+  static constexpr std::array<std::string_view, 2> values = {"dark", "light"};
+};
+namespace nl::app {
 
 // Sub-views of the Why-BN-helps panel (ui/why_view.cpp).
 enum class WhyView { kTwin, kDistribution, kGradients, kHistograms, kCost };
+}  // namespace nl::app
+template <> struct nl::EnumNames<nl::app::WhyView> {
+  static constexpr std::array<std::string_view, 5> values = {"twin", "distribution", "gradients", "histograms", "cost"};
+};
+namespace nl::app {
 
 // How the playground is shown (not what is trained).
 struct ViewState {
@@ -125,6 +141,9 @@ struct Session {
 
 // The settings a learner sees first: two moons, 2 hidden layers of 8 with BatchNorm.
 ExperimentSpec default_spec();
+
+// Shows a message (and a hint) to the learner; replaces the one on screen.
+void set_notice(Session& s, std::string message, std::string hint = {});
 
 // Builds a session (experiment + first decision grid) or says why the spec is invalid.
 Result<Session> make_session(const ExperimentSpec& spec);

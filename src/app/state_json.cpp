@@ -411,7 +411,7 @@ std::optional<Error> read_view(const json& j, const ExperimentSpec& spec, ViewSt
   const std::string p = "view.";
   if (j.contains("panel")) {
     const auto panel = j["panel"].is_string() ? parse_panel(j["panel"].get<std::string>()) : std::nullopt;
-    if (!panel) return key_error("view.panel", "must be one of: data, network, inspector, backprop, why");
+    if (!panel) return key_error("view.panel", "must be one of: " + enum_choices<Panel>());
     view.panel = *panel;
   }
   int theme = static_cast<int>(view.theme), why = static_cast<int>(view.why_view);
@@ -541,14 +541,6 @@ std::optional<Error> read_training(const json& j, StepMetrics& m) {
   return std::nullopt;
 }
 
-// Settings patch: objects merge key by key; anything else (arrays, null, numbers) replaces.
-void merge_into(json& target, const json& patch) {
-  for (auto it = patch.begin(); it != patch.end(); ++it) {
-    if (it->is_object() && target.contains(it.key()) && target[it.key()].is_object()) merge_into(target[it.key()], *it);
-    else target[it.key()] = *it;
-  }
-}
-
 Error prefixed(const char* key, const Error& e) { return make_error(std::string(key) + ": " + e.message, e.hint); }
 
 }  // namespace
@@ -660,7 +652,7 @@ Status apply_state_patch(Session& s, const json& partial) {
   if (partial.contains("settings")) {
     if (!partial["settings"].is_object()) return key_error("settings", "must be an object");
     json merged = settings_to_json(s.spec);
-    merge_into(merged, partial["settings"]);
+    merge_settings(merged, partial["settings"]);
     Result<ExperimentSpec> parsed = settings_from_json(merged);
     if (!parsed.ok()) return prefixed("settings", parsed.error());
     spec = *parsed;

@@ -2,6 +2,7 @@
 // study_actions.h). Not here: the studies themselves (study_*.cpp).
 #include "app/study.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <utility>
@@ -14,40 +15,26 @@ namespace nl::app {
 
 namespace {
 
-struct StudyNames {
-  StudyKind kind;
-  const char* name;
-  const char* title;
-};
-constexpr StudyNames kStudyNames[] = {
-    {StudyKind::kCovariateShift, "covariate_shift", "Internal covariate shift (lesson 4)"},
-    {StudyKind::kLandscape, "landscape", "Loss-landscape smoothness (lesson 5)"},
-    {StudyKind::kGradientFlow, "gradient_flow", "Gradient flow in a deep net (lesson 6)"},
-    {StudyKind::kLearningRates, "learning_rates", "Higher learning rates (lesson 7)"},
-    {StudyKind::kRegularization, "regularization", "Regularization (lesson 9)"},
-    {StudyKind::kSmallBatches, "small_batches", "Small batches (lesson 10)"},
-    {StudyKind::kNonIid, "non_iid", "Non-i.i.d. batches and shifts (lesson 11)"},
-    {StudyKind::kConvStats, "conv_stats", "BN in conv nets (lesson 12)"},
+// What the picker shows, in StudyKind order (the names: EnumNames<StudyKind> in study.h).
+constexpr std::array<const char*, kStudyCount> kStudyTitles = {
+    "Internal covariate shift (lesson 4)",   "Loss-landscape smoothness (lesson 5)",
+    "Gradient flow in a deep net (lesson 6)", "Higher learning rates (lesson 7)",
+    "Regularization (lesson 9)",             "Small batches (lesson 10)",
+    "Non-i.i.d. batches and shifts (lesson 11)", "BN in conv nets (lesson 12)",
 };
 
 }  // namespace
 
 const char* study_name(StudyKind kind) {
-  for (const auto& n : kStudyNames)
-    if (n.kind == kind) return n.name;
-  return "covariate_shift";
+  const auto i = static_cast<std::size_t>(kind);
+  return i < EnumNames<StudyKind>::values.size() ? EnumNames<StudyKind>::values[i].data() : "covariate_shift";
 }
 
-std::optional<StudyKind> parse_study(std::string_view name) {
-  for (const auto& n : kStudyNames)
-    if (name == n.name) return n.kind;
-  return std::nullopt;
-}
+std::optional<StudyKind> parse_study(std::string_view name) { return enum_from_name<StudyKind>(name); }
 
 const char* study_title(StudyKind kind) {
-  for (const auto& n : kStudyNames)
-    if (n.kind == kind) return n.title;
-  return "";
+  const auto i = static_cast<std::size_t>(kind);
+  return i < kStudyTitles.size() ? kStudyTitles[i] : "";
 }
 
 float readout(const StudyResult& r, std::string_view key) {

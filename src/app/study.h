@@ -6,6 +6,7 @@
 // Not here: drawing (ui/study_view.cpp), the individual studies (study_*.cpp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -13,6 +14,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/enum_names.h"
 
 namespace nl::app {
 
@@ -29,6 +32,13 @@ enum class StudyKind {
   kConvStats,       // lesson 12: per-channel statistics over N*H*W in a conv net
 };
 inline constexpr int kStudyCount = 8;
+}  // namespace nl::app
+template <> struct nl::EnumNames<nl::app::StudyKind> {
+  static constexpr std::array<std::string_view, nl::app::kStudyCount> values = {
+      "covariate_shift", "landscape", "gradient_flow", "learning_rates",
+      "regularization",  "small_batches", "non_iid",   "conv_stats"};
+};
+namespace nl::app {
 
 // Stable names ("covariate_shift", "landscape", "gradient_flow", "learning_rates",
 // "regularization", "small_batches", "non_iid", "conv_stats") for JSON, URLs and lessons.

@@ -3,13 +3,20 @@
 // Defaults follow PyTorch (BatchNorm eps 1e-5, momentum 0.1, affine, tracking on).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
+
+#include "core/enum_names.h"
 
 namespace nl {
 
 enum class DatasetKind { kTwoMoons, kCircles, kXor, kBlobs, kSpiral, kCheckerboard };
+template <> struct EnumNames<DatasetKind> {
+  static constexpr std::array<std::string_view, 6> values = {"two_moons", "circles", "xor", "blobs", "spiral", "checkerboard"};
+};
 
 struct DatasetSpec {
   DatasetKind kind = DatasetKind::kTwoMoons;
@@ -20,9 +27,21 @@ struct DatasetSpec {
 };
 
 enum class Activation { kIdentity, kReLU, kLeakyReLU, kTanh, kSigmoid };
+template <> struct EnumNames<Activation> {
+  static constexpr std::array<std::string_view, 5> values = {"identity", "relu", "leaky_relu", "tanh", "sigmoid"};
+};
 enum class NormKind { kNone, kBatchNorm, kLayerNorm, kGroupNorm, kBatchRenorm };
+template <> struct EnumNames<NormKind> {
+  static constexpr std::array<std::string_view, 5> values = {"none", "batchnorm", "layernorm", "groupnorm", "batchrenorm"};
+};
 enum class NormPlacement { kBeforeActivation, kAfterActivation };
+template <> struct EnumNames<NormPlacement> {
+  static constexpr std::array<std::string_view, 2> values = {"before", "after"};
+};
 enum class InitScheme { kHe, kXavier, kSmallGaussian };
+template <> struct EnumNames<InitScheme> {
+  static constexpr std::array<std::string_view, 3> values = {"he", "xavier", "small_gaussian"};
+};
 
 // Options shared by every normalization layer of a network (PyTorch names and defaults).
 struct NormOptions {
@@ -54,6 +73,9 @@ struct NetworkSpec {
 };
 
 enum class OptimizerKind { kSgd, kAdam };
+template <> struct EnumNames<OptimizerKind> {
+  static constexpr std::array<std::string_view, 2> values = {"sgd", "adam"};
+};
 
 struct OptimizerSpec {
   OptimizerKind kind = OptimizerKind::kSgd;

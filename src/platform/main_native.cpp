@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--panel" && has_value) {
       const std::optional<nl::app::Panel> panel = nl::app::parse_panel(argv[++i]);
       if (!panel) {
-        std::fprintf(stderr, "normlab: --panel must be one of data, network, inspector, backprop, why, studies\n");
+        std::fprintf(stderr, "normlab: --panel must be one of %s\n", nl::enum_choices<nl::app::Panel>().c_str());
         return 2;
       }
       options.panel = *panel;

@@ -41,7 +41,7 @@ void draw_export_window(const app::Session& s, app::ActionQueue& actions, UiProb
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
     for (const ExportChoice& c : kChoices) {
       if (ImGui::Button(c.label)) actions.push_back(app::act::Export{c.kind});
-      record(probe, std::string("export.") + app::kExportKindNames[static_cast<std::size_t>(c.kind)]);
+      record(probe, "export." + std::string(app::kExportKindNames[static_cast<std::size_t>(c.kind)]));
       ImGui::SameLine();
       ImGui::TextDisabled("%s", c.what);
     }

@@ -26,7 +26,7 @@ TEST_CASE("export ui: the Export window queues each kind of file and closes", "[
     for (int k = 0; k < app::kExportKindCount; ++k) {
       const auto kind = static_cast<app::ExportKind>(k);
       if (kind == app::ExportKind::kPng) continue;  // closes the window; checked below
-      const std::string name = std::string("export.") + app::kExportKindNames[static_cast<std::size_t>(k)];
+      const std::string name = "export." + std::string(app::kExportKindNames[static_cast<std::size_t>(k)]);
       s.outbox.clear();  // the platform would have delivered it
       ui.click(s, name);
       REQUIRE(s.outbox.size() == 1);
