@@ -31,65 +31,12 @@
 
 #include "app/classroom.h"
 #include "app/settings_json.h"
+#include "app/settings_schema.h"
 #include "app/state_json.h"  // kMaxStateJsonBytes
 
 namespace nl::app {
 
 using nlohmann::json;
-
-// ---- enum names ------------------------------------------------------------------------
-
-template <> const std::vector<std::string>& enum_names<DatasetKind>() { return spec_enum_names<DatasetKind>(); }
-template <> const std::vector<std::string>& enum_names<Activation>() { return spec_enum_names<Activation>(); }
-template <> const std::vector<std::string>& enum_names<NormKind>() { return spec_enum_names<NormKind>(); }
-template <> const std::vector<std::string>& enum_names<NormPlacement>() { return spec_enum_names<NormPlacement>(); }
-template <> const std::vector<std::string>& enum_names<InitScheme>() { return spec_enum_names<InitScheme>(); }
-template <> const std::vector<std::string>& enum_names<OptimizerKind>() { return spec_enum_names<OptimizerKind>(); }
-template <> const std::vector<std::string>& enum_names<Panel>() {
-  // From panel_name()/parse_panel(), so a new panel is picked up without an edit here.
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (int i = 0; i < 64; ++i) {
-      const auto p = static_cast<Panel>(i);
-      const char* n = panel_name(p);
-      if (parse_panel(n) != p) break;
-      out.emplace_back(n);
-    }
-    return out;
-  }();
-  return names;
-}
-template <> const std::vector<std::string>& enum_names<Theme>() {
-  static const std::vector<std::string> names = {"dark", "light"};
-  return names;
-}
-template <> const std::vector<std::string>& enum_names<WhyView>() {
-  static const std::vector<std::string> names = {"twin", "distribution", "gradients", "histograms", "cost"};
-  return names;
-}
-template <> const std::vector<std::string>& enum_names<StudyKind>() {
-  // From study_name() (app/study.h), indexed by the enum value.
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (int i = 0; i < kStudyCount; ++i) out.emplace_back(study_name(static_cast<StudyKind>(i)));
-    return out;
-  }();
-  return names;
-}
-template <> const std::vector<std::string>& enum_names<InspectorStage>() {
-  static const std::vector<std::string> names = {"raw",        "mean",   "centred", "variance",
-                                                 "normalized", "affine", "running", "eval"};
-  return names;
-}
-template <> const std::vector<std::string>& enum_names<BackpropStep>() {
-  static const std::vector<std::string> names = {"forward", "dy",    "dbeta", "dgamma", "dxhat",
-                                                 "dvar",    "dmean", "dx",    "compact"};
-  return names;
-}
-template <> const std::vector<std::string>& enum_names<ExportKind>() {
-  static const std::vector<std::string> names(kExportKindNames.begin(), kExportKindNames.end());
-  return names;
-}
 
 namespace {
 
@@ -116,7 +63,7 @@ template <> struct Codec<act::Step> {
 template <> struct Codec<act::Reset> : NoFields { static constexpr const char* name = "reset"; };
 template <> struct Codec<act::SetSpeed> {
   static constexpr const char* name = "set_speed";
-  template <class F> static void fields(F& f, act::SetSpeed& a) { f.integer("steps_per_frame", a.steps_per_frame, 1, 100); }
+  template <class F> static void fields(F& f, act::SetSpeed& a) { f.integer(field::kSpeed, a.steps_per_frame); }
 };
 template <> struct Codec<act::SetDataset> {
   static constexpr const char* name = "set_dataset";
@@ -124,15 +71,15 @@ template <> struct Codec<act::SetDataset> {
 };
 template <> struct Codec<act::SetNoise> {
   static constexpr const char* name = "set_noise";
-  template <class F> static void fields(F& f, act::SetNoise& a) { f.number("noise", a.noise, 0.0, 10.0); }
+  template <class F> static void fields(F& f, act::SetNoise& a) { f.number(field::kNoise, a.noise); }
 };
 template <> struct Codec<act::SetLearningRate> {
   static constexpr const char* name = "set_learning_rate";
-  template <class F> static void fields(F& f, act::SetLearningRate& a) { f.number("learning_rate", a.learning_rate, 0.0, 100.0); }
+  template <class F> static void fields(F& f, act::SetLearningRate& a) { f.number(field::kLearningRate, a.learning_rate); }
 };
 template <> struct Codec<act::SetBatchSize> {
   static constexpr const char* name = "set_batch_size";
-  template <class F> static void fields(F& f, act::SetBatchSize& a) { f.integer("batch_size", a.batch_size, 1, 100000); }
+  template <class F> static void fields(F& f, act::SetBatchSize& a) { f.integer(field::kBatchSize, a.batch_size); }
 };
 template <> struct Codec<act::SetNormalization> {
   static constexpr const char* name = "set_normalization";
@@ -154,7 +101,7 @@ template <> struct Codec<act::AddPoint> {
   template <class F> static void fields(F& f, act::AddPoint& a) {
     f.number("x", a.x, -kMaxCoord, kMaxCoord);
     f.number("y", a.y, -kMaxCoord, kMaxCoord);
-    f.integer("label", a.label, 0, 1024);
+    f.integer("label", a.label, 0, kMaxLayerWidth - 1);
   }
 };
 template <> struct Codec<act::RemovePoint> {
@@ -167,11 +114,11 @@ template <> struct Codec<act::RemovePoint> {
 };
 template <> struct Codec<act::SetDataSize> {
   static constexpr const char* name = "set_data_size";
-  template <class F> static void fields(F& f, act::SetDataSize& a) { f.integer("size", a.size, 1, 100000); }
+  template <class F> static void fields(F& f, act::SetDataSize& a) { f.integer(field::kDataSize, a.size); }
 };
 template <> struct Codec<act::SetTestFraction> {
   static constexpr const char* name = "set_test_fraction";
-  template <class F> static void fields(F& f, act::SetTestFraction& a) { f.number("test_fraction", a.test_fraction, 0.0, 1.0); }
+  template <class F> static void fields(F& f, act::SetTestFraction& a) { f.number(field::kTestFraction, a.test_fraction); }
 };
 template <> struct Codec<act::SetDataSeed> {
   static constexpr const char* name = "set_data_seed";
@@ -180,33 +127,33 @@ template <> struct Codec<act::SetDataSeed> {
 template <> struct Codec<act::Regenerate> : NoFields { static constexpr const char* name = "regenerate"; };
 template <> struct Codec<act::SetHiddenLayers> {
   static constexpr const char* name = "set_hidden_layers";
-  template <class F> static void fields(F& f, act::SetHiddenLayers& a) { f.integer("count", a.count, 0, 16); }
+  template <class F> static void fields(F& f, act::SetHiddenLayers& a) { f.integer("count", a.count, field::kHidden.lo, field::kHidden.hi); }
 };
 template <> struct Codec<act::SetLayerWidth> {
   static constexpr const char* name = "set_layer_width";
   template <class F> static void fields(F& f, act::SetLayerWidth& a) {
-    f.integer("layer", a.layer, 0, 16);
-    f.integer("width", a.width, 1, 1024);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
+    f.integer(field::kLayerWidth, a.width);
   }
 };
 template <> struct Codec<act::SetLayerActivation> {
   static constexpr const char* name = "set_layer_activation";
   template <class F> static void fields(F& f, act::SetLayerActivation& a) {
-    f.integer("layer", a.layer, 0, 16);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
     f.choice("activation", a.activation);
   }
 };
 template <> struct Codec<act::SetLayerNorm> {
   static constexpr const char* name = "set_layer_norm";
   template <class F> static void fields(F& f, act::SetLayerNorm& a) {
-    f.integer("layer", a.layer, 0, 16);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
     f.choice("norm", a.norm);
   }
 };
 template <> struct Codec<act::SetLayerPlacement> {
   static constexpr const char* name = "set_layer_placement";
   template <class F> static void fields(F& f, act::SetLayerPlacement& a) {
-    f.integer("layer", a.layer, 0, 16);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
     f.choice("placement", a.placement);
   }
 };
@@ -230,7 +177,7 @@ template <> struct Codec<act::SetStopCondition> {
 template <> struct Codec<act::SetWeight> {
   static constexpr const char* name = "set_weight";
   template <class F> static void fields(F& f, act::SetWeight& a) {
-    f.integer("layer", a.layer, 0, 16);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
     f.integer("row", a.row, 0, kMaxIndex);
     f.integer("col", a.col, 0, kMaxIndex);
     f.number("value", a.value, -1e6, 1e6);
@@ -250,19 +197,19 @@ template <> struct Codec<act::SetDiscretize> {
 };
 template <> struct Codec<act::SetPointClass> {
   static constexpr const char* name = "set_point_class";
-  template <class F> static void fields(F& f, act::SetPointClass& a) { f.integer("label", a.label, 0, 1024); }
+  template <class F> static void fields(F& f, act::SetPointClass& a) { f.integer("label", a.label, 0, kMaxLayerWidth - 1); }
 };
 template <> struct Codec<act::SelectNeuron> {
   static constexpr const char* name = "select_neuron";
   template <class F> static void fields(F& f, act::SelectNeuron& a) {
-    f.integer("layer", a.layer, -1, 16);
+    f.integer("layer", a.layer, -1, kMaxHiddenLayers);
     f.integer("unit", a.unit, -1, kMaxIndex);
   }
 };
 template <> struct Codec<act::SelectWeight> {
   static constexpr const char* name = "select_weight";
   template <class F> static void fields(F& f, act::SelectWeight& a) {
-    f.integer("layer", a.layer, -1, 16);
+    f.integer("layer", a.layer, -1, kMaxHiddenLayers);
     f.integer("row", a.row, -1, kMaxIndex);
     f.integer("col", a.col, -1, kMaxIndex);
   }
@@ -270,7 +217,7 @@ template <> struct Codec<act::SelectWeight> {
 // inspector_state.h
 template <> struct Codec<act::InspectLayer> {
   static constexpr const char* name = "inspect_layer";
-  template <class F> static void fields(F& f, act::InspectLayer& a) { f.integer("layer", a.layer, 0, 16); }
+  template <class F> static void fields(F& f, act::InspectLayer& a) { f.integer("layer", a.layer, 0, kMaxHiddenLayers); }
 };
 template <> struct Codec<act::InspectFeature> {
   static constexpr const char* name = "inspect_feature";
@@ -293,7 +240,7 @@ template <> struct Codec<act::SetInspectorEval> {
 template <> struct Codec<act::SetBnAffine> {
   static constexpr const char* name = "set_bn_affine";
   template <class F> static void fields(F& f, act::SetBnAffine& a) {
-    f.integer("layer", a.layer, 0, 16);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
     f.integer("feature", a.feature, 0, kMaxIndex);
     f.number("gamma", a.gamma, -1e6, 1e6);
     f.number("beta", a.beta, -1e6, 1e6);
@@ -314,7 +261,7 @@ template <> struct Codec<act::SetWhyView> {
 template <> struct Codec<act::SelectWhyUnit> {
   static constexpr const char* name = "select_why_unit";
   template <class F> static void fields(F& f, act::SelectWhyUnit& a) {
-    f.integer("layer", a.layer, 0, 16);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
     f.integer("unit", a.unit, 0, kMaxIndex);
   }
 };
@@ -359,7 +306,7 @@ template <> struct Codec<act::ShowLessonCatalog> {
 template <> struct Codec<act::ScaleLayerWeights> {
   static constexpr const char* name = "scale_layer_weights";
   template <class F> static void fields(F& f, act::ScaleLayerWeights& a) {
-    f.integer("layer", a.layer, 0, 16);
+    f.integer("layer", a.layer, 0, kMaxHiddenLayers);
     f.number("factor", a.factor, 0.001, 1000.0);
   }
 };
@@ -466,6 +413,26 @@ class Reader {
     out = f;
   }
 
+  // A setting (settings_schema.h): the type is checked here, the range by refusal(), which
+  // names the setting's key as a settings file, a link and apply() do.
+  void number(const Field& f, float& out) {
+    const std::string key(f.leaf());
+    float value = out;
+    number(key.c_str(), value, -std::numeric_limits<double>::max(), std::numeric_limits<double>::max());
+    if (err_ || value == out) return;
+    if (auto why = refusal(f, value)) return fail(path(key) + ": " + *why, range_hint(f));
+    out = value;
+  }
+  template <class I>
+  void integer(const Field& f, I& out) {
+    const std::string key(f.leaf());
+    std::int64_t value = out;
+    if (!integer64(key.c_str(), value, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()))
+      return;
+    if (auto why = refusal(f, static_cast<double>(value))) return fail(path(key) + ": " + *why, range_hint(f));
+    out = static_cast<I>(value);
+  }
+
   void boolean(const char* key, bool& out) {
     const json* v = get(key);
     if (v == nullptr) return;
@@ -526,9 +493,9 @@ class Reader {
     Reader r(*v, path(key), err_);
     r.start();
     r.boolean("on_loss", out.on_loss);
-    r.number("target_train_loss", out.target_train_loss, 0.0, 1e6);
+    r.number(field::kStopLossTarget, out.target_train_loss);
     r.boolean("on_steps", out.on_steps);
-    r.integer("max_steps", out.max_steps, 1, std::numeric_limits<std::int64_t>::max());
+    r.integer(field::kStopMaxSteps, out.max_steps);
     r.finish();
   }
 
@@ -605,6 +572,10 @@ class Reader {
     return true;
   }
 
+  static std::string range_hint(const Field& f) {
+    return std::string(f.key) + " is " + std::string(f.help) + ", in " + range_text(f) + ".";
+  }
+
   static std::string rename(std::string message, const std::string& from, const std::string& to) {
     if (message.compare(0, from.size(), from) == 0) message.replace(0, from.size(), to);
     return message;
@@ -627,6 +598,9 @@ struct Writer {
   void integer(const char* key, const I& v, std::int64_t, std::int64_t) { out[key] = v; }
   void uint64(const char* key, std::uint64_t v) { out[key] = v; }
   void number(const char* key, float v, double, double) { out[key] = float_for_json(v); }
+  void number(const Field& f, float v) { out[std::string(f.leaf())] = float_for_json(v); }
+  template <class I>
+  void integer(const Field& f, const I& v) { out[std::string(f.leaf())] = v; }
   void boolean(const char* key, bool v) { out[key] = v; }
   void text(const char* key, const std::string& v, std::size_t = 0) { out[key] = v; }
   template <class E>
@@ -668,6 +642,15 @@ class Randomizer {
     const double span = std::min(hi - lo, 10.0);
     v = static_cast<float>(lo + span * unit());
   }
+  // Settings: within the control's range (always valid, and what a learner would pick).
+  void number(const Field& f, float& v) {
+    do number("", v, f.control_lo(), f.control_hi());
+    while (!accepts(f, v));
+  }
+  template <class I>
+  void integer(const Field& f, I& v) {
+    integer("", v, static_cast<std::int64_t>(f.control_lo()), static_cast<std::int64_t>(f.control_hi()));
+  }
   void boolean(const char*, bool& v) { v = (next() & 1) != 0; }
   void text(const char*, std::string& v, std::size_t = 0) {
     v = "t";  // appended, not "t" + ...: GCC 12 warns -Wrestrict on that (a false positive)
@@ -680,13 +663,13 @@ class Randomizer {
   void spec(const char*, ExperimentSpec& s) {
     s = ExperimentSpec{};
     choice("", s.data.kind);
-    integer("", s.data.size, 20, 2000);
-    number("", s.data.noise, 0.0, 0.5);
+    integer(field::kDataSize, s.data.size);
+    number(field::kNoise, s.data.noise);
     uint64("", s.data.seed);
     s.data.seed >>= 1;  // settings_json keeps seeds within int64
     s.net.hidden.resize(1 + next() % 3);
     for (auto& h : s.net.hidden) {
-      integer("", h.width, 1, 16);
+      integer("", h.width, 1, 16);  // small: the round-trip examples build networks
       choice("", h.activation);
       h.norm = (next() & 1) ? NormKind::kBatchNorm : NormKind::kLayerNorm;
       choice("", h.placement);

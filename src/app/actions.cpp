@@ -4,6 +4,7 @@
 
 #include "app/builder.h"
 #include "app/classroom_gate.h"
+#include "app/settings_schema.h"
 
 #include <algorithm>
 #include <chrono>
@@ -13,10 +14,6 @@
 namespace nl::app {
 
 namespace {
-
-void set_notice(Session& s, std::string message, std::string hint = {}) {
-  s.notice = Notice{std::move(message), std::move(hint)};
-}
 
 // Rebuilds the experiment from `spec`; on failure keeps everything as it was.
 void rebuild(Session& s, const ExperimentSpec& spec) {
@@ -66,8 +63,6 @@ void run_steps(Session& s, int count) {
   }
 }
 
-bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
-
 }  // namespace
 
 void apply(Session& s, const Action& action) {
@@ -94,8 +89,8 @@ void apply(Session& s, const Action& action) {
             s.playing = false;
           },
           [&](const act::SetSpeed& a) {
-            if (a.steps_per_frame < 1 || a.steps_per_frame > 100) {
-              set_notice(s, "Speed must be 1 to 100 steps per frame.");
+            if (auto why = refusal(field::kSpeed, a.steps_per_frame)) {
+              set_notice(s, *why + ".");
               return;
             }
             s.steps_per_frame = a.steps_per_frame;
@@ -106,8 +101,8 @@ void apply(Session& s, const Action& action) {
             rebuild(s, spec);
           },
           [&](const act::SetNoise& a) {
-            if (!finite_in(a.noise, 0.0f, 0.5f)) {
-              set_notice(s, "Noise must be a number from 0 to 0.5.");
+            if (auto why = refusal(field::kNoise, a.noise)) {
+              set_notice(s, *why + ".");
               return;
             }
             ExperimentSpec spec = s.spec;
@@ -115,8 +110,8 @@ void apply(Session& s, const Action& action) {
             rebuild(s, spec);
           },
           [&](const act::SetLearningRate& a) {
-            if (!(std::isfinite(a.learning_rate) && a.learning_rate > 0.0f && a.learning_rate <= 10.0f)) {
-              set_notice(s, "Learning rate must be greater than 0 and at most 10.");
+            if (auto why = refusal(field::kLearningRate, a.learning_rate)) {
+              set_notice(s, *why + ".");
               return;
             }
             // An optimizer setting: training goes on with the new rate (no restart).
@@ -126,7 +121,11 @@ void apply(Session& s, const Action& action) {
           },
           [&](const act::SetBatchSize& a) {
             const int train_size = static_cast<int>(s.exp().dataset().x_train.cols());
-            if (a.batch_size < 1 || a.batch_size > train_size) {
+            if (auto why = refusal(field::kBatchSize, a.batch_size)) {
+              set_notice(s, *why + ".");
+              return;
+            }
+            if (a.batch_size > train_size) {
               set_notice(s, "Batch size must be from 1 to the training set size (" +
                                 std::to_string(train_size) + ").");
               return;

@@ -9,14 +9,11 @@
 
 #include "app/actions.h"
 #include "app/limits.h"
+#include "app/settings_schema.h"
 
 namespace nl::app {
 
 namespace {
-
-void set_notice(Session& s, std::string message, std::string hint = {}) {
-  s.notice = Notice{std::move(message), std::move(hint)};
-}
 
 bool finite_in(float v, float lo, float hi) { return std::isfinite(v) && v >= lo && v <= hi; }
 
@@ -109,8 +106,8 @@ void apply_playground(Session& s, const act::RemovePoint& a) {
 }
 
 void apply_playground(Session& s, const act::SetDataSize& a) {
-  if (a.size < 20 || a.size > 2000) {
-    set_notice(s, "Dataset size must be 20 to 2000 points (got " + std::to_string(a.size) + ").");
+  if (auto why = refusal(field::kDataSize, a.size)) {
+    set_notice(s, *why + ".");
     return;
   }
   ExperimentSpec spec = s.spec;
@@ -119,8 +116,8 @@ void apply_playground(Session& s, const act::SetDataSize& a) {
 }
 
 void apply_playground(Session& s, const act::SetTestFraction& a) {
-  if (!finite_in(a.test_fraction, 0.0f, 0.9f)) {
-    set_notice(s, "The test share must be from 0 to 0.9.");
+  if (auto why = refusal(field::kTestFraction, a.test_fraction)) {
+    set_notice(s, *why + ".");
     return;
   }
   ExperimentSpec spec = s.spec;
@@ -143,8 +140,8 @@ void apply_playground(Session& s, const act::Regenerate&) {
 // --- network builder ---
 
 void apply_playground(Session& s, const act::SetHiddenLayers& a) {
-  if (a.count < 0 || a.count > 8) {
-    set_notice(s, "A network here has 0 to 8 hidden layers (got " + std::to_string(a.count) + ").");
+  if (auto why = refusal(field::kHidden, a.count, "the number of hidden layers")) {
+    set_notice(s, *why + ".");
     return;
   }
   ExperimentSpec spec = s.spec;
@@ -155,8 +152,8 @@ void apply_playground(Session& s, const act::SetHiddenLayers& a) {
 
 void apply_playground(Session& s, const act::SetLayerWidth& a) {
   if (!valid_layer(s, a.layer)) return;
-  if (a.width < 1 || a.width > 128) {
-    set_notice(s, "A hidden layer has 1 to 128 neurons (got " + std::to_string(a.width) + ").");
+  if (auto why = refusal(field::kLayerWidth, a.width, "net.hidden[" + std::to_string(a.layer) + "].width")) {
+    set_notice(s, *why + ".");
     return;
   }
   edit_layer(s, a.layer, [&](HiddenLayerSpec& h) { h.width = a.width; });
@@ -181,21 +178,22 @@ void apply_playground(Session& s, const act::SetInit& a) {
 }
 
 void apply_playground(Session& s, const act::SetNormOptions& a) {
-  const NormOptions& o = a.options;
-  if (!finite_in(o.eps, 1e-12f, 1.0f)) {
-    set_notice(s, "BatchNorm eps must be from 1e-12 to 1.", "PyTorch uses 1e-5.");
-    return;
-  }
-  if (o.momentum && !finite_in(*o.momentum, 1e-6f, 1.0f)) {
-    set_notice(s, "BatchNorm momentum must be in (0, 1], or the cumulative average.", "PyTorch uses 0.1.");
-    return;
-  }
   ExperimentSpec spec = s.spec;
-  spec.net.norm = o;
+  spec.net.norm = a.options;
+  if (auto why = spec_refusal(spec)) {
+    set_notice(s, *why + ".", "PyTorch uses eps 1e-5 and momentum 0.1.");
+    return;
+  }
   rebuild_with(s, spec);
 }
 
 void apply_playground(Session& s, const act::SetOptimizer& a) {
+  ExperimentSpec spec = s.spec;
+  spec.optimizer = a.optimizer;
+  if (auto why = spec_refusal(spec)) {
+    set_notice(s, *why + ".");
+    return;
+  }
   if (Status st = s.exp().set_optimizer(a.optimizer); !st.ok()) {
     set_notice(s, st.error().message, st.error().hint);
     return;
@@ -219,12 +217,12 @@ void apply_playground(Session& s, const act::StepEpoch&) {
 }
 
 void apply_playground(Session& s, const act::SetStopCondition& a) {
-  if (!finite_in(a.stop.target_train_loss, 0.0f, 100.0f)) {
-    set_notice(s, "The target loss must be a number from 0 to 100.");
+  if (auto why = refusal(field::kStopLossTarget, a.stop.target_train_loss)) {
+    set_notice(s, *why + ".");
     return;
   }
-  if (a.stop.max_steps < 1 || a.stop.max_steps > 10000000) {
-    set_notice(s, "The step limit must be from 1 to 10,000,000.");
+  if (auto why = refusal(field::kStopMaxSteps, a.stop.max_steps)) {
+    set_notice(s, *why + ".");
     return;
   }
   s.stop = a.stop;

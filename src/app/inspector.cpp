@@ -120,10 +120,6 @@ std::vector<float> row_of(const Matrix& m, Index r) {
   return out;
 }
 
-void set_notice(Session& s, std::string message, std::string hint = {}) {
-  s.notice = Notice{std::move(message), std::move(hint)};
-}
-
 }  // namespace
 
 InspectorModel inspector_model(const Session& s) {

@@ -292,7 +292,7 @@ Result<Lesson> parse_lesson(std::string_view text, std::string_view file_id) {
       const json& s = p.at("settings");
       if (!s.is_object()) return err("preset.settings", "must be a settings object (settings_json.h)");
       json merged = settings_to_json(default_spec());
-      merged.merge_patch(s);  // objects merge key by key; arrays (net.hidden) replace
+      merge_settings(merged, s);  // objects merge key by key; arrays (net.hidden) and null replace
       Result<ExperimentSpec> spec = settings_from_json(merged);
       if (!spec.ok()) return err("preset.settings", spec.error().message, spec.error().hint);
       lesson.spec = *spec;

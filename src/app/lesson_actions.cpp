@@ -16,10 +16,6 @@ namespace nl::app {
 
 namespace {
 
-void set_notice(Session& s, std::string message, std::string hint = {}) {
-  s.notice = Notice{std::move(message), std::move(hint)};
-}
-
 // Applies a step's actions, then shows the panel it names.
 void enter_step(Session& s, const Lesson& lesson, int step) {
   const LessonStep& st = lesson.steps[static_cast<std::size_t>(step - 1)];

@@ -45,22 +45,16 @@ Result<ExperimentSpec> settings_from_json_text(std::string_view text);
 nlohmann::json settings_to_json(const ExperimentSpec& spec);
 std::string settings_to_json_text(const ExperimentSpec& spec, int indent = -1);
 
+// A partial settings object onto a whole one: objects merge key by key; anything else
+// (arrays such as net.hidden, numbers, null) replaces, so {"momentum": null} means the
+// cumulative average (not "remove the key", as JSON merge patch would).
+void merge_settings(nlohmann::json& target, const nlohmann::json& patch);
+
 // Shortest decimal text that reads back to the same float ("0.1", "1.3000001", "1e-05").
 std::string float_shortest(float v);
 
 // Shortest decimal that reads back to the same float, as a double for nlohmann::json
 // (so 0.1f prints as 0.1, not 0.10000000149011612). Non-finite values stay as they are.
 double float_for_json(float v);
-
-// The schema's names of an enum's values, indexed by the value (spec_enum_names<Activation>()[1]
-// is "relu"), so that other formats (actions, URL) spell enums the same way.
-template <typename E>
-const std::vector<std::string>& spec_enum_names();
-template <> const std::vector<std::string>& spec_enum_names<DatasetKind>();
-template <> const std::vector<std::string>& spec_enum_names<Activation>();
-template <> const std::vector<std::string>& spec_enum_names<NormKind>();
-template <> const std::vector<std::string>& spec_enum_names<NormPlacement>();
-template <> const std::vector<std::string>& spec_enum_names<InitScheme>();
-template <> const std::vector<std::string>& spec_enum_names<OptimizerKind>();
 
 }  // namespace nl

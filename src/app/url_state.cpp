@@ -14,6 +14,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "app/action_json.h"  // enum_names
@@ -21,15 +22,15 @@
 #include "app/classroom_gate.h"
 #include "app/lesson.h"  // find_lesson: the lesson key
 #include "app/settings_json.h"  // float_shortest, settings_to_json
+#include "app/settings_schema.h"
 
 namespace nl::app {
 
 namespace {
 
 constexpr std::size_t kMaxHashLength = 16384;
-constexpr int kMaxLayers = 8;    // as the network builder allows
-constexpr int kMaxWidth = 128;
-constexpr std::int64_t kMaxSeed = std::numeric_limits<std::int64_t>::max();  // as settings_json
+using field::kHidden;
+using field::kLayerWidth;
 
 // Everything a link can carry, at the defaults until keys are read into it.
 struct UrlDraft {
@@ -81,10 +82,11 @@ bool plain_number_text(const std::string& v) {
   return true;
 }
 
-// A float in [lo, hi] (or an open end); out of range is clamped, malformed keeps `out`.
-std::string read_float(const std::string& v, float& out, float lo, float hi, bool lo_open, bool hi_open) {
-  const std::string range = std::string(lo_open ? "(" : "[") + float_shortest(lo) + ", " + float_shortest(hi) +
-                            (hi_open ? ")" : "]");
+// A float in the field's range; out of range is clamped, malformed keeps `out`.
+std::string read_float(const std::string& v, float& out, const Field& range_of) {
+  const float lo = static_cast<float>(range_of.lo), hi = static_cast<float>(range_of.hi);
+  const bool lo_open = range_of.lo_open, hi_open = range_of.hi_open;
+  const std::string range = range_text(range_of);
   if (!plain_number_text(v)) return "is not a number: kept " + float_shortest(out);
   char* end = nullptr;
   errno = 0;
@@ -102,13 +104,11 @@ std::string read_float(const std::string& v, float& out, float lo, float hi, boo
 }
 
 template <class Get>
-UrlKey float_key(std::string key, Get get, float lo, float hi, bool lo_open = false, bool hi_open = false) {
+UrlKey float_key(const Field& f, Get get) {
   UrlKey k;
-  k.key = std::move(key);
+  k.key = std::string(f.url);
   k.write = [get](const UrlDraft& d) { return float_shortest(get(d)); };
-  k.read = [get, lo, hi, lo_open, hi_open](UrlDraft& d, const std::string& v) {
-    return read_float(v, get(d), lo, hi, lo_open, hi_open);
-  };
+  k.read = [get, &f](UrlDraft& d, const std::string& v) { return read_float(v, get(d), f); };
   return k;
 }
 
@@ -133,6 +133,17 @@ std::string parse_integer(const std::string& v, I& out, std::int64_t lo, std::in
 }
 
 template <class Get>
+UrlKey int_key(const Field& f, Get get) {
+  UrlKey k;
+  k.key = std::string(f.url);
+  k.write = [get](const UrlDraft& d) { return std::to_string(get(d)); };
+  k.read = [get, &f](UrlDraft& d, const std::string& v) {
+    return parse_integer(v, get(d), static_cast<std::int64_t>(f.lo), static_cast<std::int64_t>(f.hi));
+  };
+  return k;
+}
+
+template <class Get>
 UrlKey int_key(std::string key, Get get, std::int64_t lo, std::int64_t hi) {
   UrlKey k;
   k.key = std::move(key);
@@ -141,17 +152,9 @@ UrlKey int_key(std::string key, Get get, std::int64_t lo, std::int64_t hi) {
   return k;
 }
 
-template <class Get>
-UrlKey seed_key(std::string key, Get get) {
-  UrlKey k;
-  k.key = std::move(key);
-  k.write = [get](const UrlDraft& d) { return std::to_string(get(d)); };
-  k.read = [get](UrlDraft& d, const std::string& v) -> std::string {
-    std::uint64_t& out = get(d);
-    if (!v.empty() && v[0] == '-') return "is not a seed (a whole number from 0): kept " + std::to_string(out);
-    return parse_integer(v, out, 0, kMaxSeed);
-  };
-  return k;
+std::string read_seed(const std::string& v, std::uint64_t& out) {
+  if (!v.empty() && v[0] == '-') return "is not a seed (a whole number from 0): kept " + std::to_string(out);
+  return parse_integer(v, out, 0, kMaxSeed);
 }
 
 std::optional<bool> parse_bool(const std::string& v) {
@@ -160,18 +163,27 @@ std::optional<bool> parse_bool(const std::string& v) {
   return std::nullopt;
 }
 
+std::string read_bool(const std::string& v, bool& out) {
+  const auto b = parse_bool(v);
+  if (!b) return std::string("is not 0 or 1: kept ") + (out ? "1" : "0");
+  out = *b;
+  return {};
+}
+
+template <class E>
+std::string read_enum(const std::string& v, E& out) {
+  const auto e = enum_from_name<E>(v);
+  if (!e) return "is not one of " + enum_choices<E>() + ": kept " + enum_to_name(out);
+  out = *e;
+  return {};
+}
+
 template <class Get>
 UrlKey bool_key(std::string key, Get get) {
   UrlKey k;
   k.key = std::move(key);
   k.write = [get](const UrlDraft& d) { return std::string(get(d) ? "1" : "0"); };
-  k.read = [get](UrlDraft& d, const std::string& v) -> std::string {
-    bool& out = get(d);
-    const auto b = parse_bool(v);
-    if (!b) return std::string("is not 0 or 1: kept ") + (out ? "1" : "0");
-    out = *b;
-    return {};
-  };
+  k.read = [get](UrlDraft& d, const std::string& v) { return read_bool(v, get(d)); };
   return k;
 }
 
@@ -180,13 +192,7 @@ UrlKey enum_key(std::string key, Get get) {
   UrlKey k;
   k.key = std::move(key);
   k.write = [get](const UrlDraft& d) { return enum_to_name(get(d)); };
-  k.read = [get](UrlDraft& d, const std::string& v) -> std::string {
-    E& out = get(d);
-    const auto e = enum_from_name<E>(v);
-    if (!e) return "is not one of " + enum_choices<E>() + ": kept " + enum_to_name(out);
-    out = *e;
-    return {};
-  };
+  k.read = [get](UrlDraft& d, const std::string& v) { return read_enum(v, get(d)); };
   return k;
 }
 
@@ -216,10 +222,11 @@ int letter_index(const char (&letters)[K], char c) {
   return -1;
 }
 
-std::string read_layers(UrlDraft& d, const std::string& v) {
-  const std::string kept = ": kept " + layers_text(d.spec.net.hidden);
+std::string read_layers(const std::string& v, std::vector<HiddenLayerSpec>& hidden) {
+  const int max_width = static_cast<int>(kLayerWidth.hi), max_layers = static_cast<int>(kHidden.hi);
+  const std::string kept = ": kept " + layers_text(hidden);
   if (v == "none") {
-    d.spec.net.hidden.clear();
+    hidden.clear();
     return {};
   }
   std::vector<HiddenLayerSpec> layers;
@@ -237,22 +244,110 @@ std::string read_layers(UrlDraft& d, const std::string& v) {
     if (!shape_ok) return "is not a list of layers like 8r-b,8r-b (or none)" + kept;
     HiddenLayerSpec h;
     const int width = std::atoi(token.substr(0, i).c_str());
-    h.width = std::clamp(width, 1, kMaxWidth);
+    h.width = std::clamp(width, static_cast<int>(kLayerWidth.lo), max_width);
     if (h.width != width && complaint.empty())
-      complaint = "has a width outside [1, " + std::to_string(kMaxWidth) + "]: clamped";
+      complaint = "has a width outside " + range_text(kLayerWidth) + ": clamped";
     h.activation = static_cast<Activation>(letter_index(kActivationLetters, token[i]));
     h.norm = static_cast<NormKind>(letter_index(kNormLetters, token[i + 2]));
     h.placement = token.size() == i + 4 ? NormPlacement::kAfterActivation : NormPlacement::kBeforeActivation;
-    if (static_cast<int>(layers.size()) < kMaxLayers) {
+    if (static_cast<int>(layers.size()) < max_layers) {
       layers.push_back(h);
     } else if (complaint.empty()) {
-      complaint = "has more than " + std::to_string(kMaxLayers) + " layers: kept the first " + std::to_string(kMaxLayers);
+      complaint = "has more than " + std::to_string(max_layers) + " layers: kept the first " + std::to_string(max_layers);
     }
     if (comma >= v.size()) break;
     pos = comma + 1;
   }
-  d.spec.net.hidden = std::move(layers);
+  hidden = std::move(layers);
   return complaint;
+}
+
+// ---- the settings' keys, from the schema -------------------------------------------------
+
+// A link value of each type a spec member can have: its text and its reading (clamping to
+// the field's range, or keeping the value with a complaint).
+std::string url_text(const Field&, float v) { return float_shortest(v); }
+std::string url_text(const Field&, int v) { return std::to_string(v); }
+std::string url_text(const Field&, std::uint64_t v) { return std::to_string(v); }
+std::string url_text(const Field&, bool v) { return v ? "1" : "0"; }
+template <class E>
+  requires std::is_enum_v<E>
+std::string url_text(const Field&, E v) {
+  return enum_to_name(v);
+}
+std::string url_text(const Field&, const std::optional<float>& m) { return m ? float_shortest(*m) : std::string("cma"); }
+std::string url_text(const Field&, const std::vector<HiddenLayerSpec>& h) { return layers_text(h); }
+
+std::string url_read(const Field& f, float& out, const std::string& v) { return read_float(v, out, f); }
+std::string url_read(const Field& f, int& out, const std::string& v) {
+  return parse_integer(v, out, static_cast<std::int64_t>(f.lo), static_cast<std::int64_t>(f.hi));
+}
+std::string url_read(const Field&, std::uint64_t& out, const std::string& v) { return read_seed(v, out); }
+std::string url_read(const Field&, bool& out, const std::string& v) { return read_bool(v, out); }
+template <class E>
+  requires std::is_enum_v<E>
+std::string url_read(const Field&, E& out, const std::string& v) {
+  return read_enum(v, out);
+}
+std::string url_read(const Field& f, std::optional<float>& m, const std::string& v) {
+  if (v == "cma") {
+    m = std::nullopt;
+    return {};
+  }
+  if (!m) {  // kept as cumulative if the number is malformed
+    float value = 0.1f;
+    const std::string why = read_float(v, value, f);
+    if (why.rfind("is not", 0) == 0) return "is not a number or cma: kept cma";
+    m = value;
+    return why;
+  }
+  return read_float(v, *m, f);
+}
+std::string url_read(const Field&, std::vector<HiddenLayerSpec>& h, const std::string& v) { return read_layers(v, h); }
+
+// Calls fn with the member of a spec that field `target` describes (found by visiting the schema).
+template <class Fn>
+struct MemberFinder : EveryField<MemberFinder<Fn>> {
+  MemberFinder(const Field* t, Fn* f) : target(t), fn(f) {}
+  const Field* target;
+  Fn* fn;
+  template <class T> void at(const Field& f, T& m) {
+    if (&f == target) (*fn)(m);
+  }
+};
+
+template <class Spec, class Fn>
+void with_member(Spec& spec, const Field& target, Fn fn) {
+  MemberFinder<Fn> finder(&target, &fn);
+  visit_spec(finder, spec);
+}
+
+// Makes one UrlKey per spec field with a link key, in the schema's order.
+struct SpecKeys : EveryField<SpecKeys> {
+  explicit SpecKeys(std::vector<UrlKey>* t) : table(t) {}
+  std::vector<UrlKey>* table;
+  template <class T> void at(const Field& f, T&) {
+    if (f.url.empty()) return;
+    UrlKey k;
+    k.key = std::string(f.url);
+    k.write = [&f](const UrlDraft& d) {
+      std::string text;
+      with_member(d.spec, f, [&](const auto& m) { text = url_text(f, m); });
+      return text;
+    };
+    k.read = [&f](UrlDraft& d, const std::string& v) {
+      std::string why;
+      with_member(d.spec, f, [&](auto& m) { why = url_read(f, m, v); });
+      return why;
+    };
+    table->push_back(std::move(k));
+  }
+};
+
+void add_spec_keys(std::vector<UrlKey>& table) {
+  SpecKeys keys(&table);
+  ExperimentSpec shape;
+  visit_spec(keys, shape);
 }
 
 // ---- the table -------------------------------------------------------------------------
@@ -260,52 +355,7 @@ std::string read_layers(UrlDraft& d, const std::string& v) {
 const std::vector<UrlKey>& key_table() {
   static const std::vector<UrlKey> table = [] {
     std::vector<UrlKey> t;
-    // Data.
-    t.push_back(enum_key<DatasetKind>("ds", [](auto& d) -> auto& { return d.spec.data.kind; }));
-    t.push_back(int_key("n", [](auto& d) -> auto& { return d.spec.data.size; }, 8, 100000));
-    t.push_back(float_key("noise", [](auto& d) -> auto& { return d.spec.data.noise; }, 0.0f, 10.0f));
-    t.push_back(float_key("tf", [](auto& d) -> auto& { return d.spec.data.test_fraction; }, 0.0f, 0.9f));
-    t.push_back(seed_key("dseed", [](auto& d) -> auto& { return d.spec.data.seed; }));
-    // Network.
-    t.push_back(UrlKey{"h", [](const UrlDraft& d) { return layers_text(d.spec.net.hidden); }, read_layers});
-    t.push_back(enum_key<InitScheme>("init", [](auto& d) -> auto& { return d.spec.net.init; }));
-    t.push_back(seed_key("nseed", [](auto& d) -> auto& { return d.spec.net.seed; }));
-    t.push_back(float_key("eps", [](auto& d) -> auto& { return d.spec.net.norm.eps; }, 0.0f, 1.0f, /*lo_open=*/true));
-    t.push_back(UrlKey{"mom",
-                       [](const UrlDraft& d) {
-                         const auto& m = d.spec.net.norm.momentum;
-                         return m ? float_shortest(*m) : std::string("cma");
-                       },
-                       [](UrlDraft& d, const std::string& v) -> std::string {
-                         if (v == "cma") {
-                           d.spec.net.norm.momentum = std::nullopt;
-                           return {};
-                         }
-                         auto& m = d.spec.net.norm.momentum;
-                         if (!m) {  // kept as cumulative if the number is malformed
-                           float f = 0.1f;
-                           const std::string why = read_float(v, f, 0.0f, 1.0f, false, false);
-                           if (why.rfind("is not", 0) == 0) return "is not a number or cma: kept cma";
-                           m = f;
-                           return why;
-                         }
-                         return read_float(v, *m, 0.0f, 1.0f, false, false);
-                       }});
-    t.push_back(bool_key("aff", [](auto& d) -> auto& { return d.spec.net.norm.affine; }));
-    t.push_back(bool_key("trs", [](auto& d) -> auto& { return d.spec.net.norm.track_running_stats; }));
-    t.push_back(int_key("grp", [](auto& d) -> auto& { return d.spec.net.norm.groups; }, 1, kMaxWidth));
-    t.push_back(float_key("rmax", [](auto& d) -> auto& { return d.spec.net.norm.r_max; }, 1.0f, 1e6f));
-    t.push_back(float_key("dmax", [](auto& d) -> auto& { return d.spec.net.norm.d_max; }, 0.0f, 1e6f));
-    // Optimizer and batches.
-    t.push_back(enum_key<OptimizerKind>("opt", [](auto& d) -> auto& { return d.spec.optimizer.kind; }));
-    t.push_back(float_key("lr", [](auto& d) -> auto& { return d.spec.optimizer.learning_rate; }, 0.0f, 100.0f, true));
-    t.push_back(float_key("om", [](auto& d) -> auto& { return d.spec.optimizer.momentum; }, 0.0f, 1.0f, false, true));
-    t.push_back(float_key("wd", [](auto& d) -> auto& { return d.spec.optimizer.weight_decay; }, 0.0f, 10.0f));
-    t.push_back(float_key("b1", [](auto& d) -> auto& { return d.spec.optimizer.beta1; }, 0.0f, 1.0f, false, true));
-    t.push_back(float_key("b2", [](auto& d) -> auto& { return d.spec.optimizer.beta2; }, 0.0f, 1.0f, false, true));
-    t.push_back(float_key("aeps", [](auto& d) -> auto& { return d.spec.optimizer.adam_eps; }, 0.0f, 1.0f, true));
-    t.push_back(int_key("bs", [](auto& d) -> auto& { return d.spec.batch_size; }, 1, 100000));
-    t.push_back(seed_key("sseed", [](auto& d) -> auto& { return d.spec.shuffle_seed; }));
+    add_spec_keys(t);  // data, network, optimizer and batches: settings_schema.h
     // View.
     t.push_back(enum_key<Panel>("p", [](auto& d) -> auto& { return d.view.panel; }));
     t.push_back(enum_key<Theme>("th", [](auto& d) -> auto& { return d.view.theme; }));
@@ -313,22 +363,22 @@ const std::vector<UrlKey>& key_table() {
     t.push_back(bool_key("disc", [](auto& d) -> auto& { return d.view.discretize_heatmap; }));
     t.push_back(int_key("pc", [](auto& d) -> auto& { return d.view.new_point_class; }, 0, 1));
     t.push_back(enum_key<WhyView>("why", [](auto& d) -> auto& { return d.view.why_view; }));
-    t.push_back(int_key("wl", [](auto& d) -> auto& { return d.view.why_layer; }, 0, kMaxLayers - 1));
-    t.push_back(int_key("wu", [](auto& d) -> auto& { return d.view.why_unit; }, 0, kMaxWidth - 1));
+    t.push_back(int_key("wl", [](auto& d) -> auto& { return d.view.why_layer; }, 0, kMaxHiddenLayers - 1));
+    t.push_back(int_key("wu", [](auto& d) -> auto& { return d.view.why_unit; }, 0, kMaxLayerWidth - 1));
     t.push_back(bool_key("wpost", [](auto& d) -> auto& { return d.view.why_post_activation; }));
     // Inspector and backprop stepper.
-    t.push_back(int_key("il", [](auto& d) -> auto& { return d.inspector.layer; }, -1, kMaxLayers - 1));
-    t.push_back(int_key("if", [](auto& d) -> auto& { return d.inspector.feature; }, 0, kMaxWidth - 1));
+    t.push_back(int_key("il", [](auto& d) -> auto& { return d.inspector.layer; }, -1, kMaxHiddenLayers - 1));
+    t.push_back(int_key("if", [](auto& d) -> auto& { return d.inspector.feature; }, 0, kMaxLayerWidth - 1));
     t.push_back(int_key("ix", [](auto& d) -> auto& { return d.inspector.sample; }, 0, 100000));
     t.push_back(enum_key<InspectorStage>("is", [](auto& d) -> auto& { return d.inspector.stage; }));
     t.push_back(bool_key("ie", [](auto& d) -> auto& { return d.inspector.eval_view; }));
     t.push_back(enum_key<BackpropStep>("bp", [](auto& d) -> auto& { return d.inspector.backprop_step; }));
     // Training.
-    t.push_back(int_key("sp", [](auto& d) -> auto& { return d.speed; }, 1, 100));
+    t.push_back(int_key(field::kSpeed, [](auto& d) -> auto& { return d.speed; }));
     t.push_back(bool_key("sl", [](auto& d) -> auto& { return d.stop.on_loss; }));
-    t.push_back(float_key("slt", [](auto& d) -> auto& { return d.stop.target_train_loss; }, 0.0f, 10.0f));
+    t.push_back(float_key(field::kStopLossTarget, [](auto& d) -> auto& { return d.stop.target_train_loss; }));
     t.push_back(bool_key("ss", [](auto& d) -> auto& { return d.stop.on_steps; }));
-    t.push_back(int_key("ssn", [](auto& d) -> auto& { return d.stop.max_steps; }, 1, 1000000000));
+    t.push_back(int_key(field::kStopMaxSteps, [](auto& d) -> auto& { return d.stop.max_steps; }));
     // Classroom (classroom.h).
     t.push_back(UrlKey{"hide",
                        [](const UrlDraft& d) {

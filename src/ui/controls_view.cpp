@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "ui/setting_slider.h"
 #include "ui/chart.h"
 #include "ui/classroom_ui.h"
 #include "ui/settings_parts.h"
@@ -103,7 +104,7 @@ void draw_training_buttons(const app::Session& s, app::ActionQueue& actions, UiP
   if (!shown(s, "speed")) return;
   int speed = s.steps_per_frame;
   ImGui::SetNextItemWidth(-1.0f);
-  if (ImGui::SliderInt("##speed", &speed, 1, 100, "speed: %d steps/frame", ImGuiSliderFlags_AlwaysClamp) &&
+  if (setting_slider("##speed", app::field::kSpeed, speed, "speed: %d steps/frame") &&
       speed != s.steps_per_frame) {
     actions.push_back(app::act::SetSpeed{speed});
   }
@@ -123,14 +124,16 @@ void draw_stop_condition(const app::Session& s, app::ActionQueue& actions, UiPro
   record(probe, "stop_steps");
   lock_tip(s);
   ImGui::SetNextItemWidth(half);
-  changed |= ImGui::DragFloat("##target_loss", &stop.target_train_loss, 0.002f, 0.0f, 10.0f, "train loss \xE2\x89\xA4 %.3f",
+  changed |= ImGui::DragFloat("##target_loss", &stop.target_train_loss, 0.002f, static_cast<float>(app::field::kStopLossTarget.lo),
+                              static_cast<float>(app::field::kStopLossTarget.hi), "train loss \xE2\x89\xA4 %.3f",
                               ImGuiSliderFlags_AlwaysClamp);
   record(probe, "stop_loss_value");
   lock_tip(s);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(half);
-  int steps = static_cast<int>(std::min<std::int64_t>(stop.max_steps, 10000000));
-  if (ImGui::DragInt("##max_steps", &steps, 10.0f, 1, 10000000, "step %d", ImGuiSliderFlags_AlwaysClamp)) {
+  int steps = static_cast<int>(stop.max_steps);
+  if (ImGui::DragInt("##max_steps", &steps, 10.0f, static_cast<int>(app::field::kStopMaxSteps.lo),
+                     static_cast<int>(app::field::kStopMaxSteps.hi), "step %d", ImGuiSliderFlags_AlwaysClamp)) {
     stop.max_steps = steps;
     changed = true;
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ui/network_parts.h"
+#include "ui/setting_slider.h"
 #include "ui/theme.h"
 
 namespace nl::ui {
@@ -67,7 +68,7 @@ void draw_layer_rows(const app::Session& s, app::ActionQueue& actions, UiProbe* 
     ImGui::TableNextColumn();
     ImGui::SetNextItemWidth(-1.0f);
     int width = h.width;
-    if (ImGui::SliderInt("##width", &width, 1, 128, "%d", ImGuiSliderFlags_AlwaysClamp) && width != h.width) {
+    if (setting_slider("##width", app::field::kLayerWidth, width, "%d") && width != h.width) {
       actions.push_back(app::act::SetLayerWidth{i, width});
     }
     record(probe, "width:" + n);
@@ -95,7 +96,7 @@ void draw_norm_options(const app::Session& s, app::ActionQueue& actions, UiProbe
   const NormOptions& o = s.spec.net.norm;
   auto push = [&](const NormOptions& changed) { actions.push_back(app::act::SetNormOptions{changed}); };
   float eps = o.eps;
-  if (ImGui::SliderFloat("eps", &eps, 1e-8f, 1e-1f, "%.0e", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
+  if (setting_slider("eps", app::field::kNormEps, eps, "%.0e") &&
       eps != o.eps) {
     NormOptions c = o;
     c.eps = eps;
@@ -112,7 +113,7 @@ void draw_norm_options(const app::Session& s, app::ActionQueue& actions, UiProbe
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("momentum=None in PyTorch: running stats are the plain mean over batches");
   if (o.momentum) {
     float m = *o.momentum;
-    if (ImGui::SliderFloat("momentum", &m, 0.001f, 1.0f, "%.3f", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
+    if (setting_slider("momentum", app::field::kNormMomentum, m, "%.3f") &&
         m != *o.momentum) {
       NormOptions c = o;
       c.momentum = m;
@@ -138,7 +139,7 @@ void draw_norm_options(const app::Session& s, app::ActionQueue& actions, UiProbe
   record(probe, "bn_track");
   int groups = o.groups;
   ImGui::SetNextItemWidth(-1.0f);
-  if (ImGui::SliderInt("##groups", &groups, 1, 8, "GroupNorm groups %d", ImGuiSliderFlags_AlwaysClamp) && groups != o.groups) {
+  if (setting_slider("##groups", app::field::kGroups, groups, "GroupNorm groups %d") && groups != o.groups) {
     NormOptions c = o;
     c.groups = groups;
     push(c);
@@ -168,14 +169,14 @@ void draw_network_builder(const app::Session& s, app::ActionQueue& actions, UiPr
   ImGui::EndDisabled();
   record(probe, "layers_minus");
   ImGui::SameLine();
-  ImGui::BeginDisabled(count >= 8);
+  ImGui::BeginDisabled(count >= app::kMaxHiddenLayers);
   if (ImGui::Button("+", ImVec2(button, 0))) actions.push_back(app::act::SetHiddenLayers{count + 1});
   ImGui::EndDisabled();
   record(probe, "layers_plus");
   ImGui::SameLine();
   int layers = count;
   ImGui::SetNextItemWidth(-1.0f);
-  if (ImGui::SliderInt("##hidden_layers", &layers, 0, 8, "%d hidden layers", ImGuiSliderFlags_AlwaysClamp) && layers != count) {
+  if (ImGui::SliderInt("##hidden_layers", &layers, static_cast<int>(app::field::kHidden.lo), static_cast<int>(app::field::kHidden.hi), "%d hidden layers", ImGuiSliderFlags_AlwaysClamp) && layers != count) {
     actions.push_back(app::act::SetHiddenLayers{layers});
   }
   record(probe, "hidden_layers");

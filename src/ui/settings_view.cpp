@@ -8,6 +8,7 @@
 
 #include "ui/classroom_ui.h"
 #include "ui/settings_parts.h"
+#include "ui/setting_slider.h"
 #include "ui/theme.h"
 
 namespace nl::ui {
@@ -59,7 +60,7 @@ void draw_data_settings(const app::Session& s, app::ActionQueue& actions, UiProb
 
     float noise = d.noise;
     ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderFloat("##noise", &noise, 0.0f, 0.5f, "noise %.2f", ImGuiSliderFlags_AlwaysClamp) && noise != d.noise) {
+    if (setting_slider("##noise", app::field::kNoise, noise, "noise %.2f") && noise != d.noise) {
       actions.push_back(app::act::SetNoise{noise});
     }
     record(probe, "noise");
@@ -67,18 +68,17 @@ void draw_data_settings(const app::Session& s, app::ActionQueue& actions, UiProb
     next(two_up);
     int size = d.size;
     ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderInt("##size", &size, 20, 2000, "%d points", ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_Logarithmic) &&
+    if (setting_slider("##size", app::field::kDataSize, size, "%d points") &&
         size != d.size) {
       actions.push_back(app::act::SetDataSize{size});
     }
     record(probe, "data_size");
     lock_tip(s);
 
-    float test = d.test_fraction * 100.0f;
+    float test = d.test_fraction;
     ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderFloat("##test", &test, 0.0f, 90.0f, "test %.0f%%", ImGuiSliderFlags_AlwaysClamp) &&
-        test / 100.0f != d.test_fraction) {
-      actions.push_back(app::act::SetTestFraction{test / 100.0f});
+    if (setting_slider("##test", app::field::kTestFraction, test, "test %.0f%%", 100.0f) && test != d.test_fraction) {
+      actions.push_back(app::act::SetTestFraction{test});
     }
     record(probe, "test_fraction");
     lock_tip(s);
@@ -150,7 +150,7 @@ void draw_optimizer_settings(const app::Session& s, app::ActionQueue& actions, U
     next(two_up);
     float wd = o.weight_decay;
     ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderFloat("##wd", &wd, 0.0f, 0.1f, "weight decay %.4f", ImGuiSliderFlags_AlwaysClamp) && wd != o.weight_decay) {
+    if (setting_slider("##wd", app::field::kWeightDecay, wd, "weight decay %.4f") && wd != o.weight_decay) {
       OptimizerSpec c = o;
       c.weight_decay = wd;
       actions.push_back(app::act::SetOptimizer{c});
@@ -162,8 +162,7 @@ void draw_optimizer_settings(const app::Session& s, app::ActionQueue& actions, U
   if (shown(s, "lr")) {
     float lr = o.learning_rate;
     ImGui::SetNextItemWidth(w);
-    if (ImGui::SliderFloat("##lr", &lr, 0.001f, 10.0f, "learning rate %.3g",
-                           ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
+    if (setting_slider("##lr", app::field::kLearningRate, lr, "learning rate %.3g") &&
         lr != o.learning_rate) {
       OptimizerSpec c = o;
       c.learning_rate = lr;

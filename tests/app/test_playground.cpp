@@ -81,7 +81,7 @@ TEST_CASE("playground: dataset size and test share, with limits", "[app][playgro
   CHECK(n_train(s) + n_test(s) == 100);
   apply(s, act::SetTestFraction{0.5f});
   CHECK(n_test(s) == 50);
-  for (int bad : {19, 2001}) {
+  for (int bad : {7, 100001}) {  // the schema's range of data.size: [8, 100000]
     apply(s, act::SetDataSize{bad});
     CHECK(s.notice.has_value());
     CHECK(s.spec.data.size == 100);

@@ -60,7 +60,7 @@ TEST_CASE("limits: more than 8 hidden layers or more than 128 units are refused 
   Session s = fresh_session();
   apply(s, act::Step{2});
   require_refused(s, wide(9, 8), "at most 8 hidden layers");
-  require_refused(s, wide(2, 129), "at most 128");
+  require_refused(s, wide(2, 129), "net.hidden[0].width must be an integer in [1, 128]");
   require_refused(s, wide(16, 4096), "at most 8 hidden layers");
   // At the limit: accepted.
   s.notice.reset();

@@ -1,4 +1,4 @@
-// normlab-cli: NormLab's numerics from the command line (bn-trace, train, bench).
+// normlab-cli: NormLab's numerics from the command line (bn-trace, train, bench, reference).
 // A thin dispatcher; each subcommand lives in its own file (commands.h).
 // Not here: any math (core) or schema (app/settings_json).
 #include <cstdio>
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/settings_reference.h"
 #include "tools/cli/commands.h"
 
 namespace {
@@ -17,7 +18,8 @@ int usage(std::FILE* to, int status) {
                "  bn-trace                     JSON on stdin -> BatchNorm intermediates as JSON\n"
                "  train --config FILE|- [--steps N]   CSV metrics per training step\n"
                "  bench [--json] [--quick] [--wasm-simd JS] [--wasm-scalar JS] [--torch PY]\n"
-               "                               benchmark table (scripts/bench runs every variant)\n");
+               "                               benchmark table (scripts/bench runs every variant)\n"
+               "  reference                    the settings reference (Markdown), from the schema\n");
   return status;
 }
 
@@ -48,6 +50,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "train") return nl::cli::train(args);
+  if (command == "reference") {
+    if (!args.empty()) {
+      std::fprintf(stderr, "error: reference takes no arguments\n");
+      return 2;
+    }
+    std::fputs(nl::app::settings_reference_markdown().c_str(), stdout);
+    return 0;
+  }
   if (command == "bench") return nl::cli::bench(args);
   std::fprintf(stderr, "error: unknown command '%s'\n", command.c_str());
   return usage(stderr, 2);
