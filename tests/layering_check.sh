@@ -8,7 +8,14 @@ cd "$root/src" || exit 1
 status=0
 
 forbid() { # layer pattern reason
-  local layer=$1 pattern=$2 reason=$3 hits
+  local layer=$1 pattern=$2 reason=$3 hits files
+  # An empty or missing layer would pass every check: that is a broken checkout, not "ok".
+  files=$(find "$layer" \( -name '*.h' -o -name '*.cpp' \) 2>/dev/null | wc -l)
+  if [ "$files" -eq 0 ]; then
+    echo "layering: FAIL $layer has no .h or .cpp files (missing or moved?)"
+    status=1
+    return
+  fi
   hits=$(grep -rnE "$pattern" "$layer" --include='*.h' --include='*.cpp' || true)
   if [ -n "$hits" ]; then
     echo "layering: $layer must not $reason:"
