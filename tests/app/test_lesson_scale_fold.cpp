@@ -154,7 +154,7 @@ TEST_CASE("lesson 13-folding-bn claim: nothing folds without running statistics 
 TEST_CASE("lesson 03-train-vs-inference claim: running statistics take momentum 0.1 and the unbiased variance",
           "[lesson]") {
   for (std::uint64_t seed : {1u, 2u, 3u}) {
-    for (int m : {4, 8, 32}) {
+    for (int m : {4, 8, 16, 32}) {
       Session s = testing::fresh_session(spec_with_seed(seed, m));
       apply(s, act::Step{5});
       const Network before = s.exp().network();
@@ -182,9 +182,10 @@ TEST_CASE("lesson 03-train-vs-inference claim: running statistics take momentum 
 }
 
 TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session and one-class batches hurt", "[lesson]") {
+  // The lesson's own setup: batch size 16 (its preset), 300 steps (1 in the preset + 299 in step 4).
   int hurt = 0, milder = 0;
-  for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
-    Session s = testing::fresh_session(spec_with_seed(seed));
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    Session s = testing::fresh_session(spec_with_seed(seed, 16));
     apply(s, act::Step{300});
     const TrainVsEvalReport r = train_vs_eval_report(s);
     REQUIRE(r.ok);
@@ -198,8 +199,8 @@ TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session
     // One shuffled batch of the whole test set resembles the training data: less damage.
     if (r.train_mode_accuracy > r.one_class_batches_accuracy) ++milder;
   }
-  CHECK(hurt >= 3);
-  CHECK(milder >= 3);
+  CHECK(hurt >= 4);
+  CHECK(milder >= 4);
 }
 
 TEST_CASE("lesson 02-backprop-through-bn claim: the finite-difference check agrees with backprop", "[lesson]") {
