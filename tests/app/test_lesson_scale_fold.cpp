@@ -1,7 +1,8 @@
 // The claims of lessons 2, 3, 8 and 13, checked on the app layer across seeds:
 //  2: the finite-difference check agrees with the analytic backward pass;
 //  8: scaling a Linear layer's weights by a leaves the BatchNorm'd output unchanged and
-//     divides the weight gradient by a (Ioffe & Szegedy 2015, §3.3);
+//     divides the weight gradient by a (Ioffe & Szegedy 2015, §3.3); without BN a ReLU layer's
+//     output scales by exactly a; under plain SGD ‖W‖² grows by ‖ΔW‖² each step (with BN only);
 // 13: folding eval-mode BatchNorm into the preceding Linear leaves the outputs unchanged
 //     within float rounding and removes operations;
 //  3: running statistics move by momentum 0.1 towards the batch mean and the UNBIASED batch
@@ -71,10 +72,28 @@ TEST_CASE("lesson 08-scale-invariance claim: eval predictions unchanged because 
 }
 
 TEST_CASE("lesson 08-scale-invariance claim: without BatchNorm the same scaling changes the output", "[lesson]") {
+  // The lesson's step 5: normalization off, ReLU kept. ReLU(a·z) = a·ReLU(z) for a > 0, so the
+  // layer's output scales by exactly a: its largest change is (a − 1) times its largest value.
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    for (float a : {2.0f, 10.0f}) {
+      ExperimentSpec spec = spec_with_seed(seed);
+      spec.net.hidden[0].norm = NormKind::kNone;
+      Session s = testing::fresh_session(spec);
+      apply(s, act::Step{30});
+      apply(s, act::ScaleLayerWeights{0, a});
+      REQUIRE(s.lesson.scale.has_value());
+      const ScaleRecord& r = *s.lesson.scale;
+      INFO("seed " << seed << " a " << a << " diff " << r.output_max_diff << " max " << r.output_max_abs);
+      CHECK_FALSE(r.has_batchnorm);
+      REQUIRE(r.output_max_abs > 0.1f);
+      CHECK(r.output_max_diff == Approx((a - 1.0f) * r.output_max_abs).epsilon(1e-4));
+    }
+  }
+  // tanh saturates (tanh(a·z) ≤ a·tanh(z) for z, a ≥ 1): the output changes, but by less.
   ExperimentSpec spec = spec_with_seed(3);
   for (auto& h : spec.net.hidden) {
     h.norm = NormKind::kNone;
-    h.activation = Activation::kTanh;  // not positively homogeneous, unlike ReLU
+    h.activation = Activation::kTanh;
   }
   Session s = testing::fresh_session(spec);
   apply(s, act::Step{30});
@@ -82,6 +101,49 @@ TEST_CASE("lesson 08-scale-invariance claim: without BatchNorm the same scaling 
   REQUIRE(s.lesson.scale.has_value());
   CHECK_FALSE(s.lesson.scale->has_batchnorm);
   CHECK(s.lesson.scale->output_max_diff > 0.1f);
+  CHECK(s.lesson.scale->output_max_diff < 9.0f * s.lesson.scale->output_max_abs);
+}
+
+namespace {
+// ‖W‖² after one plain SGD step minus before, and ‖ΔW‖², for the first Linear's weight.
+struct NormGrowth {
+  double growth = 0.0, step_sq = 0.0;
+};
+NormGrowth first_layer_norm_growth(NormKind norm, std::uint64_t seed) {
+  ExperimentSpec spec = spec_with_seed(seed);
+  spec.optimizer.momentum = 0.0f;
+  spec.optimizer.weight_decay = 0.0f;
+  for (auto& h : spec.net.hidden) h.norm = norm;
+  Session s = testing::fresh_session(spec);
+  apply(s, act::Step{30});
+  const Matrix before = std::get<Linear>(s.exp().network().layers()[0]).weight;
+  apply(s, act::Step{1});
+  const Matrix after = std::get<Linear>(s.exp().network().layers()[0]).weight;
+  NormGrowth g;
+  g.growth = after.cast<double>().squaredNorm() - before.cast<double>().squaredNorm();
+  g.step_sq = (after - before).cast<double>().squaredNorm();
+  return g;
+}
+}  // namespace
+
+TEST_CASE("lesson 08-scale-invariance claim: under plain SGD the norm of W only grows, by the step squared",
+          "[lesson]") {
+  // ‖W − ηg‖² = ‖W‖² − 2η⟨W, g⟩ + η²‖g‖², and with BatchNorm after the layer ⟨W, g⟩ = 0 (ε aside):
+  // ‖W‖² grows by exactly ‖ΔW‖² = η²‖g‖².
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    const NormGrowth bn = first_layer_norm_growth(NormKind::kBatchNorm, seed);
+    INFO("seed " << seed << " BN: growth " << bn.growth << " step² " << bn.step_sq);
+    REQUIRE(bn.step_sq > 0.0);
+    CHECK(bn.growth > 0.0);
+    CHECK(bn.growth == Approx(bn.step_sq).epsilon(0.05));
+  }
+  // Control: without normalization ⟨W, g⟩ ≠ 0, and the norm changes by far more than ‖ΔW‖².
+  int far = 0;
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    const NormGrowth plain = first_layer_norm_growth(NormKind::kNone, seed);
+    if (std::abs(plain.growth - plain.step_sq) > 0.5 * plain.step_sq) ++far;
+  }
+  CHECK(far >= 4);
 }
 
 TEST_CASE("lesson 08-scale-invariance claim: effective learning rate falls by 1/a squared", "[lesson]") {
