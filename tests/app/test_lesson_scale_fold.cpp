@@ -1,4 +1,6 @@
-// The claims of lessons 2, 3, 8 and 13, checked on the app layer across seeds:
+// The claims of lessons 1, 2, 3, 8 and 13, checked on the app layer across seeds:
+//  1: γ = √(Var[x] + ε), β = E[x] undo the normalization with population (running) statistics,
+//     not with batch statistics; a bias added before BN leaves its training output unchanged;
 //  2: the finite-difference check agrees with the analytic backward pass;
 //  8: scaling a Linear layer's weights by a leaves the BatchNorm'd output unchanged and
 //     divides the weight gradient by a (Ioffe & Szegedy 2015, §3.3); without BN a ReLU layer's
@@ -263,6 +265,56 @@ TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session
   }
   CHECK(hurt >= 4);
   CHECK(milder >= 4);
+}
+
+TEST_CASE("lesson 01-what-bn-computes claim: gamma and beta undo the normalization only with population statistics",
+          "[lesson]") {
+  // The lesson's setup: two moons, batch 8, 20 steps; the first BatchNorm on the last batch.
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    ExperimentSpec spec = spec_with_seed(seed, 8);
+    spec.data.kind = DatasetKind::kTwoMoons;
+    Session s = testing::fresh_session(spec);
+    apply(s, act::Step{20});
+    const std::vector<int>& batch = s.exp().last_batch();
+    Matrix xb(2, static_cast<Index>(batch.size()));
+    for (std::size_t i = 0; i < batch.size(); ++i) xb.col(static_cast<Index>(i)) = s.exp().dataset().x_train.col(batch[i]);
+    const auto& lin = std::get<Linear>(s.exp().network().layers()[0]);
+    const Matrix z = (lin.weight * xb).colwise() + lin.bias;
+    const float scale = std::max(1.0f, z.cwiseAbs().maxCoeff());
+    BatchNorm bn = std::get<BatchNorm>(s.exp().network().layers()[1]);
+    // γ = √(Var[x] + ε), β = E[x] with the population estimates (the running statistics).
+    bn.gamma = (bn.running_var.array() + bn.eps).sqrt().matrix();
+    bn.beta = bn.running_mean;
+    Matrix y_eval, y_train;
+    bn.forward(z, false, y_eval);  // normalized with the same statistics γ and β were set from
+    bn.forward(z, true, y_train);  // normalized with this batch's own μ_B and σ²_B
+    INFO("seed " << seed << " eval diff " << (y_eval - z).cwiseAbs().maxCoeff() << " train diff "
+                 << (y_train - z).cwiseAbs().maxCoeff() << " of " << scale);
+    CHECK((y_eval - z).cwiseAbs().maxCoeff() <= 1e-5f * scale);
+    CHECK((y_train - z).cwiseAbs().maxCoeff() > 1e-2f * scale);  // fixed γ, β cannot follow the batch
+  }
+}
+
+TEST_CASE("lesson 01-what-bn-computes claim: a bias right before BatchNorm changes nothing in training", "[lesson]") {
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    ExperimentSpec spec = spec_with_seed(seed, 8);
+    spec.data.kind = DatasetKind::kTwoMoons;
+    Session s = testing::fresh_session(spec);
+    apply(s, act::Step{20});
+    const Matrix& x = s.exp().dataset().x_train;
+    const Matrix xb = x.leftCols(8);
+    const auto& lin = std::get<Linear>(s.exp().network().layers()[0]);
+    const Matrix z = (lin.weight * xb).colwise() + lin.bias;
+    Vector shift(z.rows());
+    for (Index f = 0; f < shift.size(); ++f) shift(f) = 3.0f - 0.7f * static_cast<float>(f);  // another bias
+    const Matrix z_shifted = z.colwise() + shift;
+    BatchNorm bn = std::get<BatchNorm>(s.exp().network().layers()[1]);
+    Matrix y, y_shifted;
+    bn.forward(z, true, y);
+    bn.forward(z_shifted, true, y_shifted);
+    INFO("seed " << seed << " max diff " << (y_shifted - y).cwiseAbs().maxCoeff());
+    CHECK((y_shifted - y).cwiseAbs().maxCoeff() <= 1e-4f * std::max(1.0f, y.cwiseAbs().maxCoeff()));
+  }
 }
 
 TEST_CASE("lesson 02-backprop-through-bn claim: the finite-difference check agrees with backprop", "[lesson]") {
