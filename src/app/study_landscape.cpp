@@ -2,7 +2,7 @@
 // the current weights w and the next mini-batch, move along the gradient g by several step
 // sizes eta and measure the loss there (loss variation: max - min), the gradient change
 // ||g - g(w - eta g)|| (gradient predictiveness: smaller is more predictive) and the gradient
-// Lipschitz estimate L^ = max ||g - g(w - eta g)|| / ||eta g|| (Santurkar et al.'s "effective
+// Lipschitz estimate L_est = max ||g - g(w - eta g)|| / ||eta g|| (Santurkar et al.'s "effective
 // beta-smoothness", renamed so it does not clash with BN's beta): a lower estimate of the
 // gradient's Lipschitz constant, along the gradient direction only, with and without BatchNorm.
 // (On the spiral at this rate the plain network sits on a plateau, which is flat too: the
@@ -127,7 +127,7 @@ StudyResult LandscapeJob::result() const {
   StudyChart var{"Loss variation along the gradient: max - min of the loss over the 5 step sizes", "step",
                  "loss range", false, true, false, {}};
   StudyChart pred{"Gradient predictiveness: max ||g - g(w - eta g)||", "step", "l2 change", false, true, false, {}};
-  StudyChart lip{"Gradient Lipschitz estimate L̂ along g: max ||g - g(w - eta g)|| / ||eta g||", "step", "L̂", false,
+  StudyChart lip{"Gradient Lipschitz estimate Lₑₛₜ along g: max ||g - g(w - eta g)|| / ||eta g||", "step", "Lₑₛₜ", false,
                  true, false, {}};
   for (int i = 0; i < 2; ++i) {
     const Measure& m = measures_[static_cast<std::size_t>(i)];
@@ -144,15 +144,15 @@ StudyResult LandscapeJob::result() const {
       {"plain_loss_variation", "no BN: mean loss variation", var_plain},
       {"bn_grad_change", "BN: mean gradient change", pred_bn},
       {"plain_grad_change", "no BN: mean gradient change", pred_plain},
-      {"bn_lipschitz", "BN: mean gradient Lipschitz estimate L̂", lip_bn},
-      {"plain_lipschitz", "no BN: mean gradient Lipschitz estimate L̂", lip_plain},
+      {"bn_lipschitz", "BN: mean gradient Lipschitz estimate Lₑₛₜ", lip_bn},
+      {"plain_lipschitz", "no BN: mean gradient Lipschitz estimate Lₑₛₜ", lip_plain},
       {"bn_train_loss", "BN: final train loss", finite_or_nan(runs_[0].train_eval().loss)},
       {"plain_train_loss", "no BN: final train loss", finite_or_nan(runs_[1].train_eval().loss)},
   };
   out.claim_holds = 2.0f * var_bn < var_plain && 2.0f * pred_bn < pred_plain && lip_bn < lip_plain;
   out.verdict = std::string(out.claim_holds ? "BN's landscape is smoother here: " : "BN's landscape is not smoother here: ") +
                 "loss variation " + num(var_bn) + " vs " + num(var_plain) + ", gradient change " + num(pred_bn) +
-                " vs " + num(pred_plain) + ", L̂ " + num(lip_bn) + " vs " + num(lip_plain) + " (BN vs no BN).";
+                " vs " + num(pred_plain) + ", Lₑₛₜ " + num(lip_bn) + " vs " + num(lip_plain) + " (BN vs no BN).";
   return out;
 }
 
