@@ -23,7 +23,7 @@ struct Session;
 
 enum class StudyKind {
   kCovariateShift,  // lesson 4: percentiles of one unit's input over training; noisy BN
-  kLandscape,       // lesson 5: loss variation, gradient predictiveness, beta-smoothness
+  kLandscape,       // lesson 5: loss variation, gradient predictiveness, gradient Lipschitz estimate
   kGradientFlow,    // lesson 6: per-layer gradient norms of a deep sigmoid net
   kLearningRates,   // lesson 7: final loss vs learning rate
   kRegularization,  // lesson 9: train/test gap across batch sizes; batch-statistics noise

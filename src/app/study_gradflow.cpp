@@ -53,13 +53,16 @@ class GradientFlowJob : public ClonableJob<GradientFlowJob> {
                     "gradient L2 norm", false, true, false, {}};
     std::vector<float> x;
     for (int l = 1; l <= kDepth + 1; ++l) x.push_back(static_cast<float>(l));
-    float ratio[2];
+    float ratio[2], factor[2];
     for (int i = 0; i < 2; ++i) {
       std::vector<float> e(early_[static_cast<std::size_t>(i)].begin(), early_[static_cast<std::size_t>(i)].end());
       std::vector<float> l(late_[static_cast<std::size_t>(i)].begin(), late_[static_cast<std::size_t>(i)].end());
       early.lines.push_back(StudyLine{names[i], x, e, false, {}, {}, i});
       late.lines.push_back(StudyLine{names[i], x, l, false, {}, {}, i});
       ratio[i] = e.back() > 0.0f ? e.front() / e.back() : std::nanf("");
+      // Geometric mean of the layer-to-layer shrink factor: output / layer 1 spans kDepth
+      // layer boundaries, so (output / layer 1)^(1/kDepth).
+      factor[i] = ratio[i] > 0.0f ? std::pow(1.0f / ratio[i], 1.0f / kDepth) : std::nanf("");
     }
     out.charts = {early, late};
     const float acc_bn = finite_or_nan(runs_[0].test_eval().accuracy);
@@ -67,6 +70,8 @@ class GradientFlowJob : public ClonableJob<GradientFlowJob> {
     out.readouts = {
         {"bn_first_to_output", "BN: layer-1 / output gradient (early)", ratio[0]},
         {"plain_first_to_output", "no BN: layer-1 / output gradient (early)", ratio[1]},
+        {"bn_shrink_per_layer", "BN: gradient shrink factor per layer (early)", factor[0]},
+        {"plain_shrink_per_layer", "no BN: gradient shrink factor per layer (early)", factor[1]},
         {"bn_test_accuracy", "BN: test accuracy", acc_bn},
         {"plain_test_accuracy", "no BN: test accuracy", acc_plain},
     };

@@ -1,7 +1,8 @@
 // Study "covariate_shift" (lesson 4): Ioffe & Szegedy Fig. 1(b,c) on a toy — 3 hidden layers
 // of 100 sigmoid units with and without BatchNorm, the 15/50/85th percentiles of one unit's
-// input to the sigmoid over training — and Santurkar et al.'s "noisy BN": random per-step
-// scale and shift injected after every BN layer, which still trains.
+// input to the sigmoid over training — and a variant of Santurkar et al.'s "noisy BN": random
+// per-step, per-unit scale and shift injected after every BN layer, which still trains. The
+// percentiles are recorded in eval mode (where the noise is off), so the noisy run is not drawn.
 // Cost: 3 networks x 600 steps of batch 32 (2-100-100-100-2), percentiles every 10 steps.
 #include "app/study_internal.h"
 

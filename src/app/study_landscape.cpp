@@ -1,8 +1,10 @@
 // Study "landscape" (lesson 5): Santurkar et al. 2018, Fig. 4, on a toy. Every 10 steps, from
 // the current weights w and the next mini-batch, move along the gradient g by several step
 // sizes eta and measure the loss there (loss variation: max - min), the gradient change
-// ||g - g(w - eta g)|| (gradient predictiveness: smaller is more predictive) and the effective
-// beta-smoothness max ||g - g(w - eta g)|| / ||eta g||, with and without BatchNorm.
+// ||g - g(w - eta g)|| (gradient predictiveness: smaller is more predictive) and the gradient
+// Lipschitz estimate L_est = max ||g - g(w - eta g)|| / ||eta g|| (Santurkar et al.'s "effective
+// beta-smoothness", renamed so it does not clash with BN's beta): a lower estimate of the
+// gradient's Lipschitz constant, along the gradient direction only, with and without BatchNorm.
 // (On the spiral at this rate the plain network sits on a plateau, which is flat too: the
 // comparison needs both networks to be learning.)
 // Cost: 2 networks (2-32-32-32-32-2, ReLU) x 300 SGD steps of batch 64; 30 measurements of
@@ -18,7 +20,7 @@ constexpr float kLr = 0.1f;
 constexpr float kEtaFactors[] = {0.5f, 1.0f, 2.0f, 4.0f, 8.0f};  // eta = factor * learning rate
 
 struct Measure {
-  std::vector<float> step, loss, loss_lo, loss_hi, predictiveness, beta;
+  std::vector<float> step, loss, loss_lo, loss_hi, predictiveness, lipschitz;
 };
 
 Vector flat_grad(Network& net) {
@@ -70,7 +72,7 @@ class LandscapeJob : public ClonableJob<LandscapeJob> {
     if (!l0.ok()) return;
     const Vector g = flat_grad(base);
     const float gnorm = g.norm();
-    float lo = *l0, hi = *l0, pred = 0.0f, beta = 0.0f;
+    float lo = *l0, hi = *l0, pred = 0.0f, lipschitz = 0.0f;
     for (float f : kEtaFactors) {
       const float eta = f * kLr;
       Network moved = r.net;
@@ -89,7 +91,7 @@ class LandscapeJob : public ClonableJob<LandscapeJob> {
       hi = std::max(hi, *l);
       const float change = (g - flat_grad(moved)).norm();
       pred = std::max(pred, change);
-      if (gnorm > 0.0f) beta = std::max(beta, change / (eta * gnorm));
+      if (gnorm > 0.0f) lipschitz = std::max(lipschitz, change / (eta * gnorm));
     }
     Measure& m = measures_[i];
     m.step.push_back(static_cast<float>(step));
@@ -97,7 +99,7 @@ class LandscapeJob : public ClonableJob<LandscapeJob> {
     m.loss_lo.push_back(lo);
     m.loss_hi.push_back(finite_or_nan(hi));
     m.predictiveness.push_back(pred);
-    m.beta.push_back(beta);
+    m.lipschitz.push_back(lipschitz);
   }
 
   std::shared_ptr<const Dataset> data_;
@@ -125,31 +127,32 @@ StudyResult LandscapeJob::result() const {
   StudyChart var{"Loss variation along the gradient: max - min of the loss over the 5 step sizes", "step",
                  "loss range", false, true, false, {}};
   StudyChart pred{"Gradient predictiveness: max ||g - g(w - eta g)||", "step", "l2 change", false, true, false, {}};
-  StudyChart beta{"Effective beta-smoothness: max ||g - g(w - eta g)|| / ||eta g||", "step", "beta", false, true, false, {}};
+  StudyChart lip{"Gradient Lipschitz estimate Lₑₛₜ along g: max ||g - g(w - eta g)|| / ||eta g||", "step", "Lₑₛₜ", false,
+                 true, false, {}};
   for (int i = 0; i < 2; ++i) {
     const Measure& m = measures_[static_cast<std::size_t>(i)];
     var.lines.push_back(StudyLine{names[i], m.step, ranges(m), false, {}, {}, i});
     pred.lines.push_back(StudyLine{names[i], m.step, m.predictiveness, false, {}, {}, i});
-    beta.lines.push_back(StudyLine{names[i], m.step, m.beta, false, {}, {}, i});
+    lip.lines.push_back(StudyLine{names[i], m.step, m.lipschitz, false, {}, {}, i});
   }
-  out.charts = {var, pred, beta};
+  out.charts = {var, pred, lip};
   const float var_bn = mean_finite(ranges(measures_[0])), var_plain = mean_finite(ranges(measures_[1]));
   const float pred_bn = mean_finite(measures_[0].predictiveness), pred_plain = mean_finite(measures_[1].predictiveness);
-  const float beta_bn = mean_finite(measures_[0].beta), beta_plain = mean_finite(measures_[1].beta);
+  const float lip_bn = mean_finite(measures_[0].lipschitz), lip_plain = mean_finite(measures_[1].lipschitz);
   out.readouts = {
       {"bn_loss_variation", "BN: mean loss variation", var_bn},
       {"plain_loss_variation", "no BN: mean loss variation", var_plain},
       {"bn_grad_change", "BN: mean gradient change", pred_bn},
       {"plain_grad_change", "no BN: mean gradient change", pred_plain},
-      {"bn_beta", "BN: mean effective beta", beta_bn},
-      {"plain_beta", "no BN: mean effective beta", beta_plain},
+      {"bn_lipschitz", "BN: mean gradient Lipschitz estimate Lₑₛₜ", lip_bn},
+      {"plain_lipschitz", "no BN: mean gradient Lipschitz estimate Lₑₛₜ", lip_plain},
       {"bn_train_loss", "BN: final train loss", finite_or_nan(runs_[0].train_eval().loss)},
       {"plain_train_loss", "no BN: final train loss", finite_or_nan(runs_[1].train_eval().loss)},
   };
-  out.claim_holds = 2.0f * var_bn < var_plain && 2.0f * pred_bn < pred_plain && beta_bn < beta_plain;
+  out.claim_holds = 2.0f * var_bn < var_plain && 2.0f * pred_bn < pred_plain && lip_bn < lip_plain;
   out.verdict = std::string(out.claim_holds ? "BN's landscape is smoother here: " : "BN's landscape is not smoother here: ") +
                 "loss variation " + num(var_bn) + " vs " + num(var_plain) + ", gradient change " + num(pred_bn) +
-                " vs " + num(pred_plain) + ", beta " + num(beta_bn) + " vs " + num(beta_plain) + " (BN vs no BN).";
+                " vs " + num(pred_plain) + ", Lₑₛₜ " + num(lip_bn) + " vs " + num(lip_plain) + " (BN vs no BN).";
   return out;
 }
 

@@ -85,8 +85,9 @@ namespace {
 
 // Forward + loss + backward with noise after every BatchNorm: y -> a_u * y + b_u, with a per-unit
 // scale a_u and shift b_u drawn afresh at every step from distributions whose own centre and
-// spread are also drawn per step (Santurkar et al. 2018, "noisy BN": non-zero mean, non-unit
-// variance, changing over time). Backward multiplies dy by a_u (a and b are constants).
+// spread are also drawn per step: a variant of Santurkar et al. 2018's "noisy BN" (non-zero mean,
+// non-unit variance, changing over time), whose noise is drawn per activation AND per sample;
+// here one draw per unit serves the whole batch. Backward multiplies dy by a_u (a and b are constants).
 float noisy_train_batch(Network& net, const Matrix& x, const std::vector<int>& labels, float noise, Rng& rng) {
   auto& layers = net.layers();
   std::vector<Matrix> outs(layers.size());

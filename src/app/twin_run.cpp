@@ -227,18 +227,22 @@ UnitSeries unit_series(const PercentileRecord& r, int layer, int unit) {
 
 std::vector<BnCacheBytes> bn_cache_bytes(const Network& net) {
   std::vector<BnCacheBytes> out;
-  auto bn_bytes = [](const BatchNorm& bn) {
+  auto floats = [](Index n) { return sizeof(float) * static_cast<std::size_t>(n); };
+  auto bn_bytes = [&](const BatchNorm& bn) {
     if (!bn.has_cache) return std::size_t{0};
-    return sizeof(float) * static_cast<std::size_t>(bn.xhat.size() + bn.mean.size() + bn.var.size() + bn.inv_std.size());
+    return floats(bn.xhat.size() + bn.mean.size() + bn.var.size() + bn.inv_std.size());
   };
   for (std::size_t i = 0; i < net.layers().size(); ++i) {
     const Layer& l = net.layers()[i];
     if (const auto* bn = std::get_if<BatchNorm>(&l)) {
-      out.push_back({net.layer_name(i), bn_bytes(*bn)});
+      const std::size_t needed = bn->has_cache ? floats(bn->xhat.size() + bn->inv_std.size()) : 0;
+      out.push_back({net.layer_name(i), bn_bytes(*bn), needed});
     } else if (const auto* brn = std::get_if<BatchRenorm>(&l)) {
-      const std::size_t extra = brn->bn.has_cache
-          ? sizeof(float) * static_cast<std::size_t>(brn->xhat_batch.size() + brn->r.size() + brn->d.size()) : 0;
-      out.push_back({net.layer_name(i), bn_bytes(brn->bn) + extra});
+      const bool cached = brn->bn.has_cache;
+      const std::size_t extra = cached ? floats(brn->xhat_batch.size() + brn->r.size() + brn->d.size()) : 0;
+      const std::size_t needed =
+          cached ? floats(brn->xhat_batch.size() + brn->r.size() + brn->d.size() + brn->bn.inv_std.size()) : 0;
+      out.push_back({net.layer_name(i), bn_bytes(brn->bn) + extra, needed});
     }
   }
   return out;

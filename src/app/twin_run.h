@@ -78,10 +78,14 @@ const PercentileRecord& without_norm_pct(const Session& s);
 UnitSeries unit_series(const PercentileRecord& r, int layer, int unit);
 
 // Bytes each normalization layer holds for backward, from its cached matrices' sizes
-// (BatchNorm: x̂ (C*S x N) + mean, var, inv_std (C); Batch Renorm adds its x̂_batch, r, d).
+// (BatchNorm: x̂ (C*S x N) + mean, var, inv_std (C); Batch Renorm adds its x̂_batch, r, d),
+// and the least backward needs: x̂ (or x, to recompute it) and inv_std = 1/√(σ²_B + ε); NormLab
+// also keeps mean and var for the inspector (PyTorch saves the input, the mean and inv_std).
+// Batch Renorm's backward needs x̂_batch, r, d and inv_std (x̂ = x̂_batch·r + d for dγ).
 struct BnCacheBytes {
-  std::string name;       // e.g. "bn1"
-  std::size_t bytes = 0;
+  std::string name;           // e.g. "bn1"
+  std::size_t bytes = 0;      // what NormLab's layer keeps
+  std::size_t needed = 0;     // what its backward pass needs at least
 };
 std::vector<BnCacheBytes> bn_cache_bytes(const Network& net);
 

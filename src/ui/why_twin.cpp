@@ -137,23 +137,32 @@ void draw_cost(const app::Session& s, UiProbe* probe) {
   const Experiment* w = app::with_norm(s);
   const app::TwinRun& t = s.twin;
   ImGui::TextWrapped("Memory: what each normalization layer keeps from forward for backward, "
-                     "counted from its cached matrices (x\xCC\x82 is features \xC3\x97 batch size, so it grows with the batch).");
+                     "counted from its cached matrices (x\xCC\x82 is features \xC3\x97 batch size, so it grows with the batch), "
+                     "and the least its backward pass needs: x\xCC\x82 and 1/\xE2\x88\x9A(\xCF\x83\xC2\xB2 + \xCE\xB5) per feature "
+                     "(NormLab also keeps \xCE\xBC and \xCF\x83\xC2\xB2 for the inspector).");
   const std::vector<app::BnCacheBytes> bytes = w ? app::bn_cache_bytes(w->network()) : std::vector<app::BnCacheBytes>{};
-  std::size_t total = 0;
+  std::size_t total = 0, total_needed = 0;
   if (bytes.empty()) {
     label(probe, "cost_note", "No BatchNorm or Batch Renorm layer in the normalized network (other norms keep no batch statistics).");
   } else if (w && w->metrics().step == 0) {
     label(probe, "cost_note", "The caches fill on the first training step: press Step or Play.");
-  } else if (ImGui::BeginTable("why_bytes", 2, ImGuiTableFlags_BordersInnerH)) {
+  } else if (ImGui::BeginTable("why_bytes", 3, ImGuiTableFlags_BordersInnerH)) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn(); ImGui::TextUnformatted("layer");
+    ImGui::TableNextColumn(); ImGui::TextUnformatted("NormLab keeps");
+    ImGui::TableNextColumn(); ImGui::TextUnformatted("backward needs");
     for (const app::BnCacheBytes& b : bytes) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn(); ImGui::TextUnformatted(b.name.c_str());
       ImGui::TableNextColumn(); label(probe, b.name, std::to_string(b.bytes) + " bytes");
+      ImGui::TableNextColumn(); label(probe, b.name + "_needed", std::to_string(b.needed) + " bytes");
       total += b.bytes;
+      total_needed += b.needed;
     }
     ImGui::TableNextRow();
     ImGui::TableNextColumn(); ImGui::TextUnformatted("total");
     ImGui::TableNextColumn(); label(probe, "total", std::to_string(total) + " bytes (batch size " + std::to_string(s.spec.batch_size) + ")");
+    ImGui::TableNextColumn(); label(probe, "total_needed", std::to_string(total_needed) + " bytes");
     ImGui::EndTable();
   }
   ImGui::Spacing();

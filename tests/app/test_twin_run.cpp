@@ -154,6 +154,10 @@ TEST_CASE("twin: BN cache bytes equal the hand-computed size for the default net
   CHECK(bytes[0].bytes == (c * n + 3 * c) * sizeof(float));
   CHECK(bytes[0].bytes == 1120);
   CHECK(bytes[1].bytes == 1120);
+  // Backward needs only x̂ and inv_std: (256 + 8) * 4 = 1056 (lesson 14 shows both).
+  CHECK(bytes[0].needed == (c * n + c) * sizeof(float));
+  CHECK(bytes[0].needed == 1056);
+  CHECK(bytes[1].needed == 1056);
   CHECK(bn_cache_bytes(s.twin.twin->network()).empty());  // the plain twin has no BN
 }
 

@@ -75,6 +75,7 @@ TEST_CASE("why ui: sub-views switch by click and each draws its chart", "[ui][wh
   // The cost view's bytes: the real cache of the default net (2 BN layers x 1120 bytes).
   ui.click(s, "why:cost");
   CHECK(ui.probe().rects.count("text:total=2240 bytes (batch size 32)") == 1);
+  CHECK(ui.probe().rects.count("text:total_needed=2112 bytes") == 1);  // x̂ and inv_std only
 }
 
 TEST_CASE("why ui: unit and layer arrows select what the ribbons show", "[ui][why]") {
