@@ -74,6 +74,10 @@ void record(PercentileRecord& r, const Experiment& e) {
   }
 }
 
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
 double running_average(double avg, double x, std::int64_t n) {
   return n <= 1 ? x : avg + (x - avg) * 0.05;  // EMA after the first sample
 }
@@ -143,13 +147,18 @@ void ensure_twin(Session& s) {
 
 void after_main_step(Session& s, bool main_ok, double main_seconds) {
   TwinRun& t = s.twin;
+  t.last_main_ms = main_seconds * 1e3;
+  t.last_twin_ms = 0.0;
+  t.last_records_ms = 0.0;
   if (!main_ok) {
     if (s.exp().diverged() && t.main_diverged_at < 0) t.main_diverged_at = s.exp().metrics().step + 1;
     return;
   }
   const std::int64_t n = s.exp().metrics().step;
   t.main_step_ms = running_average(t.main_step_ms, main_seconds * 1e3, n);
+  const auto recorded = std::chrono::steady_clock::now();
   record(t.main_pct, s.exp());
+  t.last_records_ms = ms_since(recorded);
   if (!t.twin || t.twin_diverged_at >= 0 || !t.twin_error.empty()) return;
   // Optimizer settings change mid-training without a rebuild (act::SetOptimizer): follow them.
   const OptimizerSpec& mo = s.exp().spec().optimizer;
@@ -163,14 +172,17 @@ void after_main_step(Session& s, bool main_ok, double main_seconds) {
   t.twin->set_metrics_interval(mm.metrics_step == mm.step ? 1 : 1 << 30);
   const auto start = std::chrono::steady_clock::now();
   Result<StepMetrics> done = t.twin->step();
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double ms = ms_since(start);
+  t.last_twin_ms = ms;
   if (!done.ok()) {
     if (t.twin->diverged()) t.twin_diverged_at = t.twin->metrics().step + 1;
     else t.twin_error = done.error().message;
     return;
   }
   t.twin_step_ms = running_average(t.twin_step_ms, ms, t.twin->metrics().step);
+  const auto recorded_twin = std::chrono::steady_clock::now();
   record(t.twin_pct, *t.twin);
+  t.last_records_ms += ms_since(recorded_twin);
 }
 
 void refresh_twin_view(Session& s, int min_frames) {

@@ -51,6 +51,10 @@ struct TwinRun {
   std::vector<std::vector<float>> main_postact, twin_postact;
   std::uint64_t view_version = 0;       // Session::model_version they were computed for
   int frames_since_refresh = 0;
+  // What the last after_main_step() cost, in ms (tick() sums them into its FrameCost).
+  double last_main_ms = 0.0;            // the main network's step (timed by the caller)
+  double last_twin_ms = 0.0;            // the twin's step
+  double last_records_ms = 0.0;         // both percentile records
 };
 
 // The twin's spec for a main spec: norms removed, or (main has none) BatchNorm everywhere.
