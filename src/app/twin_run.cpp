@@ -46,10 +46,17 @@ void reset_record(PercentileRecord& r, const Experiment& e) {
   r.capacity = static_cast<std::size_t>(std::clamp(262144 / std::max(1, 3 * total), 64, 1024));
 }
 
-// Appends the current model's percentiles if this step is on the record's stride.
+// Appends the current model's percentiles if this step is due: it measured its eval metrics
+// (tick() paces those by their cost, app/schedule.h; every step outside tick() is measured)
+// and it is at least `stride` steps after the last sample. When full, every other sample is
+// dropped and the stride becomes the kept samples' average spacing, so that new samples are
+// as dense as the old ones.
 void record(PercentileRecord& r, const Experiment& e) {
-  const std::int64_t step = e.metrics().step;
-  if (r.units() == 0 || step % r.stride != 0) return;
+  const StepMetrics& m = e.metrics();
+  const std::int64_t step = m.step;
+  if (r.units() == 0 || m.metrics_step != step) return;
+  const auto due = [&] { return r.steps.empty() || step - static_cast<std::int64_t>(r.steps.back()) >= r.stride; };
+  if (!due()) return;
   if (r.steps.size() >= r.capacity) {  // full: keep every other sample, record half as often
     std::size_t kept = 0;
     const std::size_t per = static_cast<std::size_t>(r.units()) * 3;
@@ -60,8 +67,9 @@ void record(PercentileRecord& r, const Experiment& e) {
     }
     r.steps.resize(kept);
     r.values.resize(kept * per);
-    r.stride *= 2;
-    if (step % r.stride != 0) return;
+    const auto span = static_cast<std::int64_t>(r.steps.back() - r.steps.front());
+    r.stride = std::max<std::int64_t>({1, 2 * r.stride, kept > 1 ? span / static_cast<std::int64_t>(kept - 1) : 1});
+    if (!due()) return;
   }
   r.steps.push_back(static_cast<float>(step));
   for (const Matrix& z : probe_preacts(e)) {  // (units, P)

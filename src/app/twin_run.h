@@ -18,13 +18,15 @@ namespace nl::app {
 struct Session;
 
 // Per-unit 15/50/85th percentiles of the pre-activation on the probe batch, one sample per
-// recorded step. Memory is bounded: at most `capacity` samples; when full, every other
-// sample is dropped and only every `stride`-th step is recorded from then on.
+// recorded step: the steps that measured their eval metrics (every step outside tick(); while
+// playing, as often as the eval budget allows, app/schedule.h), at least `stride` steps apart.
+// Memory is bounded: at most `capacity` samples; when full, every other sample is dropped
+// and the stride becomes the kept samples' average spacing (at least twice the old one).
 struct PercentileRecord {
   std::vector<int> unit_offset;         // per hidden layer: index of its unit 0 (then total)
   std::vector<float> steps;             // (samples) step of each sample
   std::vector<float> values;            // (samples * units * 3) sample-major: p15, p50, p85
-  std::int64_t stride = 1;
+  std::int64_t stride = 1;              // minimum steps between samples
   std::size_t capacity = 1024;
   int units() const { return unit_offset.empty() ? 0 : unit_offset.back(); }
 };
