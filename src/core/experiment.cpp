@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "core/metrics.h"
 #include "core/rng.h"
@@ -29,6 +30,12 @@ struct Experiment::State {
   Matrix probe;               // (2, P) fixed probe batch
   std::vector<int> last_batch;  // training indices of the last step's batch
   int metrics_interval = 1;     // measure eval metrics every n-th step
+  // The model before the current step, for the divergence restore. Kept between steps so
+  // that saving it is a copy into buffers of the same shapes, not a fresh allocation of
+  // every matrix each step (a copy-constructed Network cost more than the step itself at
+  // 2-64-64-64-2).
+  Network backup_net;
+  Optimizer backup_opt{OptimizerSpec{}};
 };
 
 namespace {
@@ -147,8 +154,8 @@ Result<StepMetrics> Experiment::step() {
   std::vector<int> yb(B);
   for (std::size_t k = 0; k < B; ++k) yb[k] = s.data.y_train[static_cast<std::size_t>(order[cursor + k])];
 
-  Network backup_net = s.net;
-  Optimizer backup_opt = s.opt;
+  s.backup_net = s.net;
+  s.backup_opt = s.opt;
   s.net.set_training(true);
   auto loss = s.net.train_batch(xb, yb);
   if (!loss.ok()) return loss.error();  // validated before any state changed
@@ -160,8 +167,8 @@ Result<StepMetrics> Experiment::step() {
     finite = all_finite(s.net);
   }
   if (!finite) {
-    s.net = std::move(backup_net);
-    s.opt = std::move(backup_opt);
+    std::swap(s.net, s.backup_net);
+    std::swap(s.opt, s.backup_opt);
     s.diverged = true;
     return make_error("Training diverged: the step produced NaN or Inf; the model was restored to before that step.",
                       "Reset the experiment, e.g. with a smaller learning rate.");
@@ -192,8 +199,8 @@ Result<StepMetrics> Experiment::step() {
     // learning rate): an eval loss that is not a number is divergence too, caught here,
     // at the step that caused it, before anything is committed.
     if (!std::isfinite(m.train_loss) || !std::isfinite(m.test_loss)) {
-      s.net = std::move(backup_net);
-      s.opt = std::move(backup_opt);
+      std::swap(s.net, s.backup_net);
+      std::swap(s.opt, s.backup_opt);
       s.diverged = true;
       return make_error("Training diverged: the network's outputs overflowed (loss is not a number); "
                         "the model was restored to before that step.",
