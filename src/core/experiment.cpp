@@ -60,9 +60,13 @@ Matrix gather(const Matrix& x, const std::vector<int>& idx, std::size_t begin, s
 }
 
 bool all_finite(Network& net) {
-  // Whole arrays at once (vectorized): an element-wise loop with early exits was a few
-  // percent of a playing frame; divergence is rare, so no early exit is lost.
-  const auto finite = [](const float* v, Index n) { return Eigen::Map<const Eigen::ArrayXf>(v, n).allFinite(); };
+  // Whole arrays at once: sum(x − x) is 0 when every x is finite and NaN as soon as one is
+  // Inf or NaN (Inf − Inf is NaN), one vectorized reduction with no branch per element (an
+  // element loop with early exits, and Eigen's allFinite, were 5-7% of a playing frame).
+  const auto finite = [](const float* v, Index n) {
+    const auto a = Eigen::Map<const Eigen::ArrayXf>(v, n);
+    return (a - a).sum() == 0.0f;
+  };
   for (const auto& p : net.params()) {
     if (!finite(p.value, p.size) || !finite(p.grad, p.size)) return false;
   }
