@@ -163,8 +163,6 @@ Result<StepMetrics> Experiment::step() {
   s.net.set_training(true);
   auto loss = s.net.train_batch(xb, yb);
   if (!loss.ok()) return loss.error();  // validated before any state changed
-  // Gradient norms of this step, before the optimizer uses them.
-  std::vector<LayerMetrics> layer_metrics = hidden_layer_grad_norms(s.net);
   bool finite = std::isfinite(*loss) && all_finite(s.net);
   if (finite) {
     s.opt.step(s.net);
@@ -183,6 +181,9 @@ Result<StepMetrics> Experiment::step() {
   m.batch_loss = *loss;
   if (m.step % s.metrics_interval == 0 || s.history.empty()) {
     m.metrics_step = m.step;
+    // Gradient norms of this step (only when measured: Optimizer::step reads the gradients and
+    // never changes them, so after it they are still this step's).
+    std::vector<LayerMetrics> layer_metrics = hidden_layer_grad_norms(s.net);
     // When the probe is the whole training set (N_train <= 256), one eval pass serves both.
     const bool probe_is_train = s.probe.cols() == s.data.x_train.cols();
     std::vector<Matrix> train_outputs;

@@ -203,3 +203,32 @@ TEST_CASE("experiment: the divergence restore brings back every parameter, gradi
     }
   }
 }
+
+TEST_CASE("experiment: the optimizer leaves the gradients as backward left them", "[core][experiment]") {
+  // Experiment::step takes the gradient norms after Optimizer::step: this is what makes them
+  // this step's gradients.
+  for (const OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kAdam}) {
+    ExperimentSpec spec;
+    spec.optimizer.kind = kind;
+    spec.optimizer.momentum = kind == OptimizerKind::kSgd ? 0.9f : 0.0f;
+    spec.optimizer.weight_decay = 0.01f;
+    auto e = Experiment::create(spec);
+    REQUIRE(e.ok());
+    REQUIRE(e->step().ok());
+    Network& net = e->network();
+    Matrix x(2, 4);
+    x << 0.1f, -0.4f, 0.9f, 0.3f, 0.5f, 0.2f, -0.7f, 0.0f;
+    net.set_training(true);
+    REQUIRE(net.train_batch(x, {0, 1, 1, 0}).ok());
+    std::vector<std::vector<float>> before;
+    for (const auto& p : net.params()) before.emplace_back(p.grad, p.grad + p.size);
+    Optimizer opt{spec.optimizer};
+    opt.step(net);
+    opt.step(net);  // the second uses the momentum / moment buffers
+    auto params = net.params();
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      INFO(params[k].name);
+      CHECK(std::vector<float>(params[k].grad, params[k].grad + params[k].size) == before[k]);
+    }
+  }
+}
