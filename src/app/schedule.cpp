@@ -57,7 +57,12 @@ TickReport tick(Session& session, const FrameBudget& budget) {
       nl::app::apply(session, act::Step{1});
       const double ms = ms_since(t0);
       ++report.steps_taken;
+      const TwinRun& twin = session.twin;
+      report.cost.main_steps_ms += twin.last_main_ms;
+      report.cost.twin_steps_ms += twin.last_twin_ms;
+      report.cost.records_ms += twin.last_records_ms;
       const StepMetrics& m = session.exp().metrics();
+      if (m.step == before + 1 && m.metrics_step == m.step) ++report.cost.measured_steps;
       if (pace.learn && m.step == before + 1) average_in(m.metrics_step == m.step ? pace.step_ms_measured : pace.step_ms_plain, ms);
       if (check_stop(session)) break;  // stop condition met: paused, with a Notice
       if (last || ms_since(start) >= budget_ms) break;
@@ -65,10 +70,21 @@ TickReport tick(Session& session, const FrameBudget& budget) {
     session.exp().set_metrics_interval(1);  // Step/Epoch buttons, lessons, the JS API: always measured
   }
   report.training_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  refresh_grid_progressive(session);  // whole grid for small networks, rows per frame for large
-  if (session.view.panel == Panel::kNetwork) refresh_neuron_maps(session);  // throttled
-  if (session.view.panel == Panel::kWhyBnHelps) refresh_twin_view(session);  // throttled (twin_run.h)
-  advance_study(session);  // Experiments panel: a slice of the running study (study.h)
+  FrameCost& cost = report.cost;
+  cost.step_other_ms = std::max(0.0, report.training_seconds * 1e3 - cost.main_steps_ms - cost.twin_steps_ms - cost.records_ms);
+  const auto timed = [](double& part, auto&& work) {
+    const auto t = Clock::now();
+    work();
+    part = ms_since(t);
+  };
+  // Whole grid for small networks, rows per frame for large ones.
+  timed(cost.grid_ms, [&] { refresh_grid_progressive(session); });
+  if (session.view.panel == Panel::kNetwork)  // throttled
+    timed(cost.neuron_maps_ms, [&] { refresh_neuron_maps(session); });
+  if (session.view.panel == Panel::kWhyBnHelps)  // throttled (twin_run.h)
+    timed(cost.twin_view_ms, [&] { refresh_twin_view(session); });
+  // Experiments panel: a slice of the running study (study.h).
+  timed(cost.study_ms, [&] { advance_study(session); });
   return report;
 }
 

@@ -11,9 +11,28 @@ struct FrameBudget {
   double max_training_seconds = 0.006;  // stop starting new steps after this much time
 };
 
+// Where one frame's app CPU time went, in ms, timed around the calls tick() makes (the
+// benchmark's frame split; no drawing). main_steps + twin_steps + records + step_other is
+// the training slice (TickReport::training_seconds).
+struct FrameCost {
+  double main_steps_ms = 0.0;   // the main network's Experiment::step (with its eval metrics when measured)
+  double twin_steps_ms = 0.0;   // the twin's steps in lockstep (twin_run.h), same eval pacing
+  double records_ms = 0.0;      // both networks' per-unit percentile records (twin_run.h)
+  double step_other_ms = 0.0;   // the rest of the slice: actions, stop conditions, pacing
+  double grid_ms = 0.0;         // decision grid (refresh_grid_progressive)
+  double neuron_maps_ms = 0.0;  // network panel's neuron maps (throttled)
+  double twin_view_ms = 0.0;    // Why panel's grids and probe activations (throttled)
+  double study_ms = 0.0;        // Experiments panel's running study
+  int measured_steps = 0;       // main steps that measured eval metrics
+  double total_ms() const {
+    return main_steps_ms + twin_steps_ms + records_ms + step_other_ms + grid_ms + neuron_maps_ms + twin_view_ms + study_ms;
+  }
+};
+
 struct TickReport {
   int steps_taken = 0;
   double training_seconds = 0.0;
+  FrameCost cost;
 };
 
 // While playing: takes up to session.steps_per_frame steps within the budget (at

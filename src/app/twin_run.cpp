@@ -46,10 +46,17 @@ void reset_record(PercentileRecord& r, const Experiment& e) {
   r.capacity = static_cast<std::size_t>(std::clamp(262144 / std::max(1, 3 * total), 64, 1024));
 }
 
-// Appends the current model's percentiles if this step is on the record's stride.
+// Appends the current model's percentiles if this step is due: it measured its eval metrics
+// (tick() paces those by their cost, app/schedule.h; every step outside tick() is measured)
+// and it is at least `stride` steps after the last sample. When full, every other sample is
+// dropped and the stride becomes the kept samples' average spacing, so that new samples are
+// as dense as the old ones.
 void record(PercentileRecord& r, const Experiment& e) {
-  const std::int64_t step = e.metrics().step;
-  if (r.units() == 0 || step % r.stride != 0) return;
+  const StepMetrics& m = e.metrics();
+  const std::int64_t step = m.step;
+  if (r.units() == 0 || m.metrics_step != step) return;
+  const auto due = [&] { return r.steps.empty() || step - static_cast<std::int64_t>(r.steps.back()) >= r.stride; };
+  if (!due()) return;
   if (r.steps.size() >= r.capacity) {  // full: keep every other sample, record half as often
     std::size_t kept = 0;
     const std::size_t per = static_cast<std::size_t>(r.units()) * 3;
@@ -60,8 +67,9 @@ void record(PercentileRecord& r, const Experiment& e) {
     }
     r.steps.resize(kept);
     r.values.resize(kept * per);
-    r.stride *= 2;
-    if (step % r.stride != 0) return;
+    const auto span = static_cast<std::int64_t>(r.steps.back() - r.steps.front());
+    r.stride = std::max<std::int64_t>({1, 2 * r.stride, kept > 1 ? span / static_cast<std::int64_t>(kept - 1) : 1});
+    if (!due()) return;
   }
   r.steps.push_back(static_cast<float>(step));
   for (const Matrix& z : probe_preacts(e)) {  // (units, P)
@@ -72,6 +80,10 @@ void record(PercentileRecord& r, const Experiment& e) {
       r.values.insert(r.values.end(), q.begin(), q.end());
     }
   }
+}
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
 double running_average(double avg, double x, std::int64_t n) {
@@ -143,13 +155,18 @@ void ensure_twin(Session& s) {
 
 void after_main_step(Session& s, bool main_ok, double main_seconds) {
   TwinRun& t = s.twin;
+  t.last_main_ms = main_seconds * 1e3;
+  t.last_twin_ms = 0.0;
+  t.last_records_ms = 0.0;
   if (!main_ok) {
     if (s.exp().diverged() && t.main_diverged_at < 0) t.main_diverged_at = s.exp().metrics().step + 1;
     return;
   }
   const std::int64_t n = s.exp().metrics().step;
   t.main_step_ms = running_average(t.main_step_ms, main_seconds * 1e3, n);
+  const auto recorded = std::chrono::steady_clock::now();
   record(t.main_pct, s.exp());
+  t.last_records_ms = ms_since(recorded);
   if (!t.twin || t.twin_diverged_at >= 0 || !t.twin_error.empty()) return;
   // Optimizer settings change mid-training without a rebuild (act::SetOptimizer): follow them.
   const OptimizerSpec& mo = s.exp().spec().optimizer;
@@ -163,14 +180,17 @@ void after_main_step(Session& s, bool main_ok, double main_seconds) {
   t.twin->set_metrics_interval(mm.metrics_step == mm.step ? 1 : 1 << 30);
   const auto start = std::chrono::steady_clock::now();
   Result<StepMetrics> done = t.twin->step();
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double ms = ms_since(start);
+  t.last_twin_ms = ms;
   if (!done.ok()) {
     if (t.twin->diverged()) t.twin_diverged_at = t.twin->metrics().step + 1;
     else t.twin_error = done.error().message;
     return;
   }
   t.twin_step_ms = running_average(t.twin_step_ms, ms, t.twin->metrics().step);
+  const auto recorded_twin = std::chrono::steady_clock::now();
   record(t.twin_pct, *t.twin);
+  t.last_records_ms += ms_since(recorded_twin);
 }
 
 void refresh_twin_view(Session& s, int min_frames) {

@@ -18,13 +18,15 @@ namespace nl::app {
 struct Session;
 
 // Per-unit 15/50/85th percentiles of the pre-activation on the probe batch, one sample per
-// recorded step. Memory is bounded: at most `capacity` samples; when full, every other
-// sample is dropped and only every `stride`-th step is recorded from then on.
+// recorded step: the steps that measured their eval metrics (every step outside tick(); while
+// playing, as often as the eval budget allows, app/schedule.h), at least `stride` steps apart.
+// Memory is bounded: at most `capacity` samples; when full, every other sample is dropped
+// and the stride becomes the kept samples' average spacing (at least twice the old one).
 struct PercentileRecord {
   std::vector<int> unit_offset;         // per hidden layer: index of its unit 0 (then total)
   std::vector<float> steps;             // (samples) step of each sample
   std::vector<float> values;            // (samples * units * 3) sample-major: p15, p50, p85
-  std::int64_t stride = 1;
+  std::int64_t stride = 1;              // minimum steps between samples
   std::size_t capacity = 1024;
   int units() const { return unit_offset.empty() ? 0 : unit_offset.back(); }
 };
@@ -51,6 +53,10 @@ struct TwinRun {
   std::vector<std::vector<float>> main_postact, twin_postact;
   std::uint64_t view_version = 0;       // Session::model_version they were computed for
   int frames_since_refresh = 0;
+  // What the last after_main_step() cost, in ms (tick() sums them into its FrameCost).
+  double last_main_ms = 0.0;            // the main network's step (timed by the caller)
+  double last_twin_ms = 0.0;            // the twin's step
+  double last_records_ms = 0.0;         // both percentile records
 };
 
 // The twin's spec for a main spec: norms removed, or (main has none) BatchNorm everywhere.

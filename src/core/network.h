@@ -126,6 +126,8 @@ NetworkT<T> fold_batchnorm(const NetworkT<T>& net);
 class Optimizer {
  public:
   explicit Optimizer(const OptimizerSpec& spec) : spec_(spec) {}
+  // Updates the parameters from their gradients; reads the gradients and never changes them
+  // (Experiment takes the step's gradient norms after it).
   void step(Network& net);
   const OptimizerSpec& spec() const { return spec_; }
   // New hyperparameters. Momentum buffers / Adam moments and the step count are kept when

@@ -51,7 +51,8 @@ void draw_distribution(const app::Session& s, app::ActionQueue& actions, UiProbe
   stepper("layer", "hidden layer", layer, layers, probe, actions, layer, unit, true);
   ImGui::SameLine(0.0f, ImGui::GetFontSize() * 2.0f);
   stepper("unit", "unit", unit, width, probe, actions, layer, unit, false);
-  ImGui::TextWrapped("The input of this unit's activation on a fixed probe batch, over training: the band spans "
+  ImGui::TextWrapped("The input of this unit's activation on a fixed probe batch, over training (at the steps whose "
+                     "metrics were measured): the band spans "
                      "the 15th to 85th percentile, the line is the median (as in Ioffe & Szegedy 2015, Fig. 1b,c). "
                      "Watch how much each distribution moves while the layers below it learn; with BN before "
                      "the activation, the shift and spread here are set by the layer's own \xCE\xB3 and \xCE\xB2.");
@@ -68,8 +69,8 @@ void draw_distribution(const app::Session& s, app::ActionQueue& actions, UiProbe
 }
 
 void draw_gradients(const app::Session& s, UiProbe* probe) {
-  ImGui::TextWrapped("L2 norm of each layer's parameter gradients (Linear + norm) at every step, log scale. "
-                     "Darker lines are earlier layers.");
+  ImGui::TextWrapped("L2 norm of each layer's parameter gradients (Linear + norm) at the steps whose metrics were "
+                     "measured (every step, or every n-th while playing fast), log scale. Darker lines are earlier layers.");
   std::vector<ChartSeries> series;
   auto add = [&](const Experiment* e, const std::string& who, bool with) {
     if (!e) return;

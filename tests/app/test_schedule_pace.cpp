@@ -126,3 +126,30 @@ TEST_CASE("pace: the twin network is measured at the same steps as the main one"
   }
   CHECK(carried > 0);
 }
+
+TEST_CASE("pace: percentile records are taken at the measured steps only while playing fast", "[app][schedule][twin]") {
+  Session s = fresh_session();
+  s.pace.learn = false;  // pinned costs as above: every 24th step measured
+  s.pace.step_ms_measured = 3.5;
+  s.pace.step_ms_plain = 0.5;
+  s.pace.eval_budget_ms = 1.0;
+  apply(s, act::SetSpeed{8});
+  apply(s, act::Play{});
+  for (int frame = 0; frame < 8; ++frame) tick(s, FrameBudget{10.0});
+  REQUIRE(s.exp().metrics().step == 64);
+  const std::vector<StepMetrics>& h = s.exp().history();
+  for (const PercentileRecord* r : {&s.twin.main_pct, &s.twin.twin_pct}) {
+    // Step 0 (the initial weights) and the measured steps 1, 24 and 48: each sample is the
+    // distribution at a step whose eval metrics were measured, none carried over.
+    REQUIRE(r->steps == std::vector<float>{0.0f, 1.0f, 24.0f, 48.0f});
+    for (std::size_t i = 1; i < r->steps.size(); ++i) {
+      const StepMetrics& at = h[static_cast<std::size_t>(r->steps[i]) - 1];
+      CHECK(at.metrics_step == at.step);
+    }
+  }
+  // The Step button (outside tick()) records every step again.
+  apply(s, act::Pause{});
+  apply(s, act::Step{2});
+  CHECK(s.twin.main_pct.steps.back() == 66.0f);
+  CHECK(s.twin.main_pct.steps[s.twin.main_pct.steps.size() - 2] == 65.0f);
+}

@@ -170,3 +170,65 @@ TEST_CASE("experiment: no accepted step has a loss that is not a number (huge le
   CHECK(accepted >= 1);
   for (const StepMetrics& m : e->history()) CHECK(std::isfinite(m.train_loss));
 }
+
+TEST_CASE("experiment: the divergence restore brings back every parameter, gradient and BN buffer", "[core][experiment]") {
+  ExperimentSpec spec;  // BatchNorm in every hidden layer: running statistics change in a training forward
+  for (auto& h : spec.net.hidden) h.norm = NormKind::kBatchNorm;
+  auto e = Experiment::create(spec);
+  REQUIRE(e.ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(e->step().ok());  // the kept backup has seen earlier shapes
+  auto& out = std::get<Linear>(e->network().layers().back());
+  out.weight.array() *= 1e38f;  // the next loss overflows
+  out.weight(0, 0) = 3e38f;
+  Network before = e->network();
+  REQUIRE_FALSE(e->step().ok());
+  REQUIRE(e->diverged());
+  auto a = e->network().params();
+  auto b = before.params();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    INFO(a[k].name);
+    for (Index i = 0; i < a[k].size; ++i) {
+      REQUIRE(a[k].value[i] == b[k].value[i]);
+      REQUIRE(a[k].grad[i] == b[k].grad[i]);
+    }
+  }
+  for (std::size_t l = 0; l < before.layers().size(); ++l) {
+    if (const auto* bn = std::get_if<BatchNorm>(&before.layers()[l])) {
+      const auto& now = std::get<BatchNorm>(e->network().layers()[l]);
+      CHECK(now.running_mean == bn->running_mean);
+      CHECK(now.running_var == bn->running_var);
+      CHECK(now.num_batches_tracked == bn->num_batches_tracked);
+      CHECK(now.xhat == bn->xhat);
+    }
+  }
+}
+
+TEST_CASE("experiment: the optimizer leaves the gradients as backward left them", "[core][experiment]") {
+  // Experiment::step takes the gradient norms after Optimizer::step: this is what makes them
+  // this step's gradients.
+  for (const OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kAdam}) {
+    ExperimentSpec spec;
+    spec.optimizer.kind = kind;
+    spec.optimizer.momentum = kind == OptimizerKind::kSgd ? 0.9f : 0.0f;
+    spec.optimizer.weight_decay = 0.01f;
+    auto e = Experiment::create(spec);
+    REQUIRE(e.ok());
+    REQUIRE(e->step().ok());
+    Network& net = e->network();
+    Matrix x(2, 4);
+    x << 0.1f, -0.4f, 0.9f, 0.3f, 0.5f, 0.2f, -0.7f, 0.0f;
+    net.set_training(true);
+    REQUIRE(net.train_batch(x, {0, 1, 1, 0}).ok());
+    std::vector<std::vector<float>> before;
+    for (const auto& p : net.params()) before.emplace_back(p.grad, p.grad + p.size);
+    Optimizer opt{spec.optimizer};
+    opt.step(net);
+    opt.step(net);  // the second uses the momentum / moment buffers
+    auto params = net.params();
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      INFO(params[k].name);
+      CHECK(std::vector<float>(params[k].grad, params[k].grad + params[k].size) == before[k]);
+    }
+  }
+}

@@ -268,13 +268,27 @@ def bench(cli):
     j = json.loads(out)
     items = j["variants"]["native"]["items"]
     ids = [it["id"] for it in items]
-    want = ["bn_32x16", "bn_256x64", "bn_1024x256", "bn_32x16x16x16", "mlp_2-16-16-2_b32",
-            "mlp_2-16-16-2_b256", "mlp_2-64-64-64-2_b32", "mlp_2-64-64-64-2_b256", "grid_256x256",
-            "app_frame_default", "app_frame_8x128"]
+    want = ["bn_32x16", "bn_256x64", "bn_1024x256", "bn_32x16x16x16", "mlp_2-8-8-2_b32",
+            "mlp_2-16-16-2_b32", "mlp_2-16-16-2_b256", "mlp_2-64-64-64-2_b32",
+            "mlp_2-64-64-64-2_b256", "mlp_8x128_b32", "grid_256x256", "app_frame_default",
+            "app_frame_8x128", "app_play_2-8-8-2", "app_play_2-64-64-64-2", "app_play_8x128"]
     if ids != want:
         fail("bench: items %s, want %s" % (ids, want))
     if not all(it["value"] > 0 and it["samples"] >= 3 for it in items):
         fail("bench: every item needs a positive median over >= 3 samples: %r" % items)
+    # App playing items: the ratio to the core item of the same run, and the frame's split.
+    by_id = {it["id"]: it for it in items}
+    for it in items:
+        if not it["id"].startswith("app_play_"):
+            continue
+        core = by_id.get(it.get("core_id"))
+        if core is None or abs(it["vs_core"] - it["value"] / core["value"]) > 1e-3 * it["vs_core"]:
+            fail("bench: %s: vs_core must be value / its core item's value: %r" % (it["id"], it))
+        parts = it.get("parts", {})
+        split = sum(v for k, v in parts.items() if k not in ("frame", "frame_wall", "steps_per_frame",
+                                                              "measured_steps_per_frame"))
+        if not parts.get("frame", 0) > 0 or not 0 < split <= parts["frame_wall"] * 1.01:
+            fail("bench: %s: the parts must add up to at most the frame: %r" % (it["id"], parts))
     if len(j["targets"]) < 10 or any(t["value"] is not None for t in j["targets"]
                                     if "wasm" in t["name"]):
         fail("bench: wasm targets must be null when wasm was not run")

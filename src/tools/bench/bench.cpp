@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <functional>
+#include <optional>
 #include <sstream>
 
+#include "app/actions.h"
 #include "app/builder.h"
 #include "app/schedule.h"
 #include "app/session.h"
@@ -175,24 +178,18 @@ double bench_grid(const std::vector<int>& widths, Index side, const Options& opt
   return s * 1e3;
 }
 
+app::Session* playing_session(const std::vector<int>& widths, std::optional<app::Session>& holder);
+
 // The app's own CPU cost of one frame while training, in ms, as the platform's frame loop
 // pays it minus drawing: app::tick() (the training slice within its default time budget,
 // paced eval metrics, the progressive decision grid and, on the Why panel, the twin network
 // in lockstep) plus the network diagram's neuron maps (throttled as in the app). Only one of
 // the two panels shows at a time, so this is an upper bound. widths empty: default settings.
 double bench_app_frame(const std::vector<int>& widths, const Options& opt, int& samples) {
-  ExperimentSpec spec = app::default_spec();
-  if (!widths.empty()) {
-    const HiddenLayerSpec like = spec.net.hidden.front();
-    spec.net.hidden.assign(widths.size(), like);
-    for (std::size_t i = 0; i < widths.size(); ++i) spec.net.hidden[i].width = widths[i];
-  }
-  Result<app::Session> made = app::make_session(spec);
-  if (!made.ok()) {
-    std::fprintf(stderr, "bench: %s\n", made.error().message.c_str());
-    return 0.0;
-  }
-  app::Session& s = *made;
+  std::optional<app::Session> holder;
+  app::Session* session = playing_session(widths, holder);
+  if (session == nullptr) return 0.0;
+  app::Session& s = *session;
   s.view.panel = app::Panel::kWhyBnHelps;
   s.playing = true;
   // Frames of several ms: enough of them that the throttled refreshes average in.
@@ -208,6 +205,86 @@ double bench_app_frame(const std::vector<int>& widths, const Options& opt, int& 
   return sec * 1e3;
 }
 
+app::Session* playing_session(const std::vector<int>& widths, std::optional<app::Session>& holder) {
+  ExperimentSpec spec = app::default_spec();
+  if (!widths.empty()) {
+    const HiddenLayerSpec like = spec.net.hidden.front();
+    spec.net.hidden.assign(widths.size(), like);
+    for (std::size_t i = 0; i < widths.size(); ++i) spec.net.hidden[i].width = widths[i];
+  }
+  Result<app::Session> made = app::make_session(spec);
+  if (!made.ok()) {
+    std::fprintf(stderr, "bench: %s\n", made.error().message.c_str());
+    return nullptr;
+  }
+  holder.emplace(std::move(*made));
+  return &*holder;
+}
+
+// CPU time of this thread: on a shared machine, wall time also counts other processes' turns.
+// -1 where the platform has no such clock (then wall time is used).
+double thread_cpu_seconds() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return -1.0;
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// The app playing at top speed (100 steps per frame, the largest the limits allow) on the
+// data panel, as the platform's frame loop drives it minus drawing: app::tick() with its
+// default training budget (main steps, paced eval metrics, the twin in lockstep, the
+// percentile records), the progressive decision grid. Frames back to back (no vsync wait, no
+// ImGui): steps/s = steps taken / CPU time of those frames (this thread's CPU time: a busy
+// machine preempts; tick()'s own budget still counts wall time, as in the app). Fills `parts` with the mean
+// frame's split (app::FrameCost). The session lives on across frames as in the app (its
+// history and records grow), after 20 warm-up frames that let the pacing settle.
+double bench_app_playing(const std::vector<int>& widths, const Options& opt, int& frames,
+                         std::vector<std::pair<std::string, double>>& parts) {
+  std::optional<app::Session> holder;
+  app::Session* session = playing_session(widths, holder);
+  if (session == nullptr) return 0.0;
+  app::Session& s = *session;
+  app::apply(s, app::act::SetSpeed{100});
+  app::apply(s, app::act::Play{});
+  for (int i = 0; i < 20; ++i) app::tick(s);
+  app::FrameCost sum;
+  std::int64_t steps = 0;
+  frames = 0;
+  const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds();
+  while ((seconds_since(start) < std::max(1.0, 2.0 * opt.seconds_per_item) || frames < 60) && s.playing) {
+    const app::TickReport r = app::tick(s);
+    steps += r.steps_taken;
+    ++frames;
+    sum.main_steps_ms += r.cost.main_steps_ms;
+    sum.twin_steps_ms += r.cost.twin_steps_ms;
+    sum.records_ms += r.cost.records_ms;
+    sum.step_other_ms += r.cost.step_other_ms;
+    sum.grid_ms += r.cost.grid_ms;
+    sum.neuron_maps_ms += r.cost.neuron_maps_ms;
+    sum.twin_view_ms += r.cost.twin_view_ms;
+    sum.study_ms += r.cost.study_ms;
+    sum.measured_steps += r.cost.measured_steps;
+  }
+  const double wall = seconds_since(start);
+  const double seconds = cpu_start >= 0.0 ? thread_cpu_seconds() - cpu_start : wall;
+  if (!s.playing) std::fprintf(stderr, "bench: training stopped while playing\n");
+  const double n = std::max(1, frames);
+  parts = {{"frame", 1e3 * seconds / n},
+           {"frame_wall", 1e3 * wall / n},
+           {"steps_per_frame", static_cast<double>(steps) / n},
+           {"measured_steps_per_frame", sum.measured_steps / n},
+           {"main_steps", sum.main_steps_ms / n},
+           {"twin_steps", sum.twin_steps_ms / n},
+           {"records", sum.records_ms / n},
+           {"step_other", sum.step_other_ms / n},
+           {"grid", sum.grid_ms / n},
+           {"neuron_maps", sum.neuron_maps_ms / n},
+           {"twin_view", sum.twin_view_ms / n},
+           {"study", sum.study_ms / n}};
+  g_sink = g_sink + static_cast<float>(s.exp().metrics().step);
+  return static_cast<double>(steps) / std::max(seconds, 1e-9);
+}
+
 std::string json_escape(const std::string& s) {
   std::string out;
   for (char ch : s) {
@@ -217,33 +294,58 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+Item item(const char* id, const char* label, const char* unit, const char* core_id = "") {
+  Item it;
+  it.id = id;
+  it.label = label;
+  it.unit = unit;
+  it.core_id = core_id;
+  return it;
+}
+
 }  // namespace
 
 std::vector<Item> item_list() {
   return {
-      {"bn_32x16", "BN fwd+bwd (N,C)=(32,16)", "us", 0, 0},
-      {"bn_256x64", "BN fwd+bwd (N,C)=(256,64)", "us", 0, 0},
-      {"bn_1024x256", "BN fwd+bwd (N,C)=(1024,256)", "us", 0, 0},
-      {"bn_32x16x16x16", "BN fwd+bwd (N,C,H,W)=(32,16,16,16)", "us", 0, 0},
-      {"mlp_2-16-16-2_b32", "MLP 2-16-16-2 +BN step, batch 32", "steps/s", 0, 0},
-      {"mlp_2-16-16-2_b256", "MLP 2-16-16-2 +BN step, batch 256", "steps/s", 0, 0},
-      {"mlp_2-64-64-64-2_b32", "MLP 2-64-64-64-2 +BN step, batch 32", "steps/s", 0, 0},
-      {"mlp_2-64-64-64-2_b256", "MLP 2-64-64-64-2 +BN step, batch 256", "steps/s", 0, 0},
-      {"grid_256x256", "Decision grid 256x256, 2-64-64-64-2", "ms", 0, 0},
-      {"app_frame_default", "App frame (tick+grid+maps+twin), default", "ms", 0, 0},
-      {"app_frame_8x128", "App frame (tick+grid+maps+twin), 8x128", "ms", 0, 0},
+      item("bn_32x16", "BN fwd+bwd (N,C)=(32,16)", "us"),
+      item("bn_256x64", "BN fwd+bwd (N,C)=(256,64)", "us"),
+      item("bn_1024x256", "BN fwd+bwd (N,C)=(1024,256)", "us"),
+      item("bn_32x16x16x16", "BN fwd+bwd (N,C,H,W)=(32,16,16,16)", "us"),
+      item("mlp_2-8-8-2_b32", "MLP 2-8-8-2 +BN step, batch 32", "steps/s"),
+      item("mlp_2-16-16-2_b32", "MLP 2-16-16-2 +BN step, batch 32", "steps/s"),
+      item("mlp_2-16-16-2_b256", "MLP 2-16-16-2 +BN step, batch 256", "steps/s"),
+      item("mlp_2-64-64-64-2_b32", "MLP 2-64-64-64-2 +BN step, batch 32", "steps/s"),
+      item("mlp_2-64-64-64-2_b256", "MLP 2-64-64-64-2 +BN step, batch 256", "steps/s"),
+      item("mlp_8x128_b32", "MLP 2-8x128-2 +BN step, batch 32", "steps/s"),
+      item("grid_256x256", "Decision grid 256x256, 2-64-64-64-2", "ms"),
+      item("app_frame_default", "App frame (tick+grid+maps+twin), default", "ms"),
+      item("app_frame_8x128", "App frame (tick+grid+maps+twin), 8x128", "ms"),
+      item("app_play_2-8-8-2", "App playing sp=100, 2-8-8-2 (default)", "steps/s", "mlp_2-8-8-2_b32"),
+      item("app_play_2-64-64-64-2", "App playing sp=100, 2-64-64-64-2", "steps/s", "mlp_2-64-64-64-2_b32"),
+      item("app_play_8x128", "App playing sp=100, 2-8x128-2", "steps/s", "mlp_8x128_b32"),
   };
 }
 
 std::vector<Item> run(const Options& options, void (*progress)(const std::string& id)) {
   std::vector<Item> items = item_list();
   for (Item& it : items) {
+    // Items an app playing item compares with run too, so its ratio stays in one run.
+    const bool wanted = options.only.empty() || it.id.rfind(options.only, 0) == 0 ||
+                        std::any_of(items.begin(), items.end(), [&](const Item& other) {
+                          return other.core_id == it.id && other.id.rfind(options.only, 0) == 0;
+                        });
+    if (!wanted) {
+      it.id.clear();  // dropped below
+      continue;
+    }
     if (progress != nullptr) progress(it.id);
     int n = 0;
     if (it.id == "bn_32x16") it.value = 1e6 * bench_batchnorm(32, 16, 1, options, n);
     if (it.id == "bn_256x64") it.value = 1e6 * bench_batchnorm(256, 64, 1, options, n);
     if (it.id == "bn_1024x256") it.value = 1e6 * bench_batchnorm(1024, 256, 1, options, n);
     if (it.id == "bn_32x16x16x16") it.value = 1e6 * bench_batchnorm(32, 16, 256, options, n);
+    if (it.id == "mlp_2-8-8-2_b32") it.value = bench_mlp({8, 8}, 32, options, n);
+    if (it.id == "mlp_8x128_b32") it.value = bench_mlp(std::vector<int>(8, 128), 32, options, n);
     if (it.id == "mlp_2-16-16-2_b32") it.value = bench_mlp({16, 16}, 32, options, n);
     if (it.id == "mlp_2-16-16-2_b256") it.value = bench_mlp({16, 16}, 256, options, n);
     if (it.id == "mlp_2-64-64-64-2_b32") it.value = bench_mlp({64, 64, 64}, 32, options, n);
@@ -251,8 +353,16 @@ std::vector<Item> run(const Options& options, void (*progress)(const std::string
     if (it.id == "grid_256x256") it.value = bench_grid({64, 64, 64}, 256, options, n);
     if (it.id == "app_frame_default") it.value = bench_app_frame({}, options, n);
     if (it.id == "app_frame_8x128") it.value = bench_app_frame(std::vector<int>(8, 128), options, n);
+    if (it.id == "app_play_2-8-8-2") it.value = bench_app_playing({}, options, n, it.parts);
+    if (it.id == "app_play_2-64-64-64-2") it.value = bench_app_playing({64, 64, 64}, options, n, it.parts);
+    if (it.id == "app_play_8x128") it.value = bench_app_playing(std::vector<int>(8, 128), options, n, it.parts);
     it.samples = n;
+    if (!it.core_id.empty()) {
+      for (const Item& core : items)
+        if (core.id == it.core_id && core.value > 0.0) it.vs_core = it.value / core.value;
+    }
   }
+  std::erase_if(items, [](const Item& it) { return it.id.empty(); });
   return items;
 }
 
@@ -277,7 +387,15 @@ std::string to_json(const std::vector<Item>& items) {
     const Item& it = items[i];
     os << (i ? ", " : "") << "{\"id\": \"" << json_escape(it.id) << "\", \"label\": \""
        << json_escape(it.label) << "\", \"unit\": \"" << it.unit << "\", \"value\": " << it.value
-       << ", \"samples\": " << it.samples << "}";
+       << ", \"samples\": " << it.samples;
+    if (!it.core_id.empty()) os << ", \"core_id\": \"" << it.core_id << "\", \"vs_core\": " << it.vs_core;
+    if (!it.parts.empty()) {
+      os << ", \"parts\": {";
+      for (std::size_t k = 0; k < it.parts.size(); ++k)
+        os << (k ? ", " : "") << "\"" << json_escape(it.parts[k].first) << "\": " << it.parts[k].second;
+      os << "}";
+    }
+    os << "}";
   }
   os << "]}";
   return os.str();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nl::bench {
@@ -12,6 +13,7 @@ namespace nl::bench {
 struct Options {
   double seconds_per_item = 0.3;  // time budget per measurement (more samples, steadier median)
   int min_samples = 7;            // at least this many timed samples per measurement
+  std::string only;               // non-empty: run only items whose id starts with this (profiling)
 };
 
 // One measured number. `unit` is "us" (lower is better), "steps/s" (higher is better) or
@@ -22,6 +24,11 @@ struct Item {
   std::string unit;
   double value = 0.0;
   int samples = 0;     // timed samples behind the median
+  // App playing items: the core item for the same network, value / that item's value (same
+  // run), and the mean frame's CPU time by part in ms (app::FrameCost; "frame" = their sum).
+  std::string core_id;
+  double vs_core = 0.0;
+  std::vector<std::pair<std::string, double>> parts;
 };
 
 // The benchmark items in their fixed order (ids, labels and units; values 0).
@@ -33,7 +40,8 @@ std::vector<Item> run(const Options& options, void (*progress)(const std::string
 // This build: "native-x86-64-v2", "native-x86-64", "wasm-simd128" or "wasm-scalar".
 std::string variant_name();
 
-// {"variant": ..., "kernels": ..., "items": [{"id","label","unit","value","samples"}...]}
+// {"variant": ..., "kernels": ..., "items": [{"id","label","unit","value","samples"}...]}; app
+// playing items add "core_id", "vs_core" and "parts": {"frame": ms, "main_steps": ms, ...}.
 std::string to_json(const std::vector<Item>& items);
 
 }  // namespace nl::bench

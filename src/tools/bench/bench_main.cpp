@@ -17,12 +17,14 @@ int main(int argc, char** argv) {
       options.min_samples = 3;
     } else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
       options.seconds_per_item = std::atof(argv[++i]);
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      options.only = argv[++i];
     } else if (std::strcmp(argv[i], "--verbose") == 0) {
       verbose = true;
     } else {
       std::fprintf(stderr,
                    "error: unknown argument '%s'\n"
-                   "usage: normlab-bench [--quick] [--seconds S] [--verbose]\n",
+                   "usage: normlab-bench [--quick] [--seconds S] [--only ID-PREFIX] [--verbose]\n",
                    argv[i]);
       return 2;
     }

@@ -215,6 +215,17 @@ int bench(const std::vector<std::string>& args) {
   targets.push_back({"Grid 256x256 wasm-simd / native time", "<= 1.2",
                      ratio(get("wasm-simd", "grid_256x256"), get("native", "grid_256x256")), 1.2,
                      true});
+  // Issue 13: the app playing at top speed keeps at least half the core's steps/s, and
+  // its frame fits 8 ms (default) / 16 ms (8x128) of CPU.
+  for (const std::string variant : {"native", "wasm-simd"}) {
+    for (const auto& item : bench::item_list()) {
+      if (item.core_id.empty()) continue;
+      targets.push_back({"App playing / core steps/s, " + item.id.substr(std::string("app_play_").size()) + ", " + variant,
+                         ">= 0.5", ratio(get(variant, item.id), get(variant, item.core_id)), 0.5, false});
+    }
+    targets.push_back({"App frame default, " + variant + " [ms]", "<= 8", get(variant, "app_frame_default"), 8.0, true});
+    targets.push_back({"App frame 8x128, " + variant + " [ms]", "<= 16", get(variant, "app_frame_8x128"), 16.0, true});
+  }
 
   if (as_json) {
     ojson out;
@@ -265,7 +276,19 @@ int bench(const std::vector<std::string>& args) {
     std::printf("\n");
   }
   std::printf("(ratios are time ratios: simd/nat = wasm-simd time / native time, etc.)\n");
-  std::printf("\nTargets (issue 3):\n");
+  // The app playing items: steps per frame and the mean frame's CPU time by part.
+  for (const auto& [name, j] : variants) {
+    if (!j.contains("items")) continue;
+    for (const auto& it : j["items"]) {
+      if (!it.contains("parts") || !it["parts"].is_object()) continue;
+      std::printf("%s %s: %s steps/s = %.3gx core;", name.c_str(), it.value("id", "?").c_str(),
+                  fmt(it.value("value", 0.0)).c_str(), it.value("vs_core", 0.0));
+      for (const auto& [part, v] : it["parts"].items())
+        if (v.is_number()) std::printf(" %s %s", part.c_str(), fmt(v.get<double>()).c_str());
+      std::printf(" (ms per frame unless a count)\n");
+    }
+  }
+  std::printf("\nTargets (issues 3 and 13):\n");
   int met = 0, missed = 0, unknown = 0;
   for (const auto& t : targets) {
     const char* tag = !t.value ? "n/a " : t.met() ? "met " : "MISS";
