@@ -18,12 +18,12 @@ function(_nl_require_path path what)
   endif()
 endfunction()
 
-# --- header-only libraries: Eigen, nlohmann-json, Catch2 (v2), Highway -----------------
+# --- header-only libraries: Eigen, nlohmann-json, Catch2 (v2) ----------------------------
 if(EMSCRIPTEN)
   # Emscripten does not search /usr/include; setup links just these headers into one dir.
   set(_nl_inc "${NL_DEPS_DIR}/wasm-include")
   _nl_require_path("${_nl_inc}/Eigen" "Eigen headers for Emscripten")
-  foreach(_lib IN ITEMS nl_eigen nl_json nl_catch2 nl_hwy)
+  foreach(_lib IN ITEMS nl_eigen nl_json nl_catch2)
     add_library(${_lib} INTERFACE)
     target_include_directories(${_lib} SYSTEM INTERFACE "${_nl_inc}")
   endforeach()
@@ -34,7 +34,6 @@ else()
   target_link_libraries(nl_eigen INTERFACE Eigen3::Eigen)
   add_library(nl_json INTERFACE)
   target_link_libraries(nl_json INTERFACE nlohmann_json::nlohmann_json)
-  add_library(nl_hwy INTERFACE)   # header use only (static dispatch on -march)
   if(NL_BUILD_TESTS)
     find_package(Catch2 2 REQUIRED)
     add_library(nl_catch2 INTERFACE)
