@@ -1,7 +1,8 @@
-// The settings schema as JSON: ExperimentSpec (core/spec.h) <-> JSON, one schema for the
-// CLI config (normlab-cli train), the app state and the URL. Every key is optional (missing
-// keys take spec.h's defaults); unknown keys, wrong types and out-of-range values are errors
-// with the key's path, e.g. "net.hidden[1].width must be an integer in [1, 1024]".
+// Settings as JSON: ExperimentSpec (core/spec.h) <-> JSON for the CLI config (normlab-cli
+// train), state files, lesson presets and actions, read and written by visiting the settings
+// schema (settings_schema.h: keys, ranges, enum names). Every key is optional (missing keys
+// take spec.h's defaults); unknown keys, wrong types and out-of-range values are errors with
+// the key's path, e.g. "net.hidden[1].width must be an integer in [1, 128] (got 300)".
 // Not here: reading files or URLs (callers pass text), running experiments.
 //
 // Schema (defaults shown):

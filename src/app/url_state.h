@@ -5,30 +5,28 @@
 // clipboard (the platform does both), lessons' own keys (they join the key table).
 //
 // Keys (defaults: default_spec(), ViewState{}, InspectorState{}, ClassroomOptions{}):
-//   data       ds kind (two_moons|circles|xor|blobs|spiral|checkerboard), n size [8, 100000],
-//              noise [0, 10], tf test fraction [0, 0.9], dseed
-//   network    h hidden layers "8r-b,8r-b" (per layer: width [1, 128], activation
-//              i|r|l|t|s = identity|relu|leaky_relu|tanh|sigmoid, '-', norm n|b|l|g|r =
-//              none|batchnorm|layernorm|groupnorm|batchrenorm, 'a' if after the activation;
-//              at most 8 layers; "none" for no hidden layer), init (he|xavier|small_gaussian),
-//              nseed, eps (0, 1], mom momentum [0, 1] or "cma" (cumulative average), aff 0|1,
-//              trs 0|1 (track running stats), grp groups [1, 128], rmax [1, 1e6], dmax [0, 1e6]
-//   optimizer  opt sgd|adam, lr (0, 100], om SGD momentum [0, 1), wd [0, 10], b1, b2 [0, 1),
-//              aeps (0, 1], bs batch size [1, 100000], sseed shuffle seed
+//   settings   one key per field of the settings schema (settings_schema.h: ds n noise tf dseed
+//              h init nseed eps mom aff trs grp rmax dmax opt lr om wd b1 b2 aeps bs sseed),
+//              with the schema's ranges; the README's settings reference lists them. h is
+//              "8r-b,8r-b" (per layer: width, activation i|r|l|t|s = identity|relu|leaky_relu|
+//              tanh|sigmoid, '-', norm n|b|l|g|r = none|batchnorm|layernorm|groupnorm|
+//              batchrenorm, 'a' if after the activation; "none" for no hidden layer); mom is a
+//              number or "cma" (cumulative average)
 //   view       p panel (panel_name()), th dark|light, tp test points 0|1, disc 0|1, pc class of
 //              added points 0|1, why twin|distribution|gradients|histograms|cost, wl wu Why
 //              layer and unit, wpost 0|1 (histograms of activation outputs)
 //   inspector  il layer, if feature, ix sample, is stage (raw|mean|centred|variance|normalized|
 //              affine|running|eval), ie eval view 0|1, bp backprop step (forward|dy|dbeta|dgamma|
 //              dxhat|dvar|dmean|dx|compact)
-//   training   sp steps per frame [1, 100], sl 0|1 stop at loss, slt target loss [0, 10],
-//              ss 0|1 stop at step, ssn step [1, 1e9]
+//   training   sp steps per frame, sl 0|1 stop at loss, slt target loss, ss 0|1 stop at
+//              step, ssn step (ranges: field::kSpeed, kStopLossTarget, kStopMaxSteps)
 //   classroom  hide=lr,batch_size,panel:why (ids of classroom.h), lock 0|1, paused 0|1
 //   lesson     lesson id (assets/lessons, e.g. 08-scale-invariance), ls its step (1-based): the
 //              lesson opens last and replays its preset and steps up to ls (lesson_actions.h)
 // Seeds are integers in [0, 2^63 - 1]. Floats are written with float_shortest (bit-exact).
 //
-// To add a key: append one UrlKey to the table in url_state.cpp (key, a write function
+// A new setting gets its key from the schema (settings_schema.h). To add any other key: append
+// one UrlKey to the table in url_state.cpp (key, a write function
 // that renders the value from a UrlDraft, a read function that parses it into the draft,
 // clamping or refusing with a complaint), and a field to UrlDraft if the value lives
 // outside the ones there; then list the key here. Keys must be unique (checked in tests).
