@@ -1,5 +1,6 @@
 // PyTorch golden tests: BatchNorm 1d/2d and small network training against fixtures made by
-// tests/golden/make_fixtures.py (torch 1.13, float32). Mixed abs + rel tolerance; the largest
+// tests/golden/make_fixtures.py (torch 1.13, float32), and Batch Renorm against the reference
+// written there from Ioffe 2017 (float64). Mixed abs + rel tolerance; the largest
 // differences are printed on failure (and summarized on stdout).
 #include <catch2/catch.hpp>
 
@@ -239,4 +240,70 @@ TEST_CASE("golden: Conv2d 3x3 padding 1 and 2x2 max/avg pooling", "[core][golden
   check_close(conv.dweight, weight(c["dweight"], 3, 18), "conv dweight", "conv", &max_diff);
   check_close(conv.dbias, vec(c["dbias"]), "conv dbias", "conv", &max_diff);
   std::printf("golden Conv2d/pooling vs PyTorch: max|diff| %.3g\n", max_diff);
+}
+
+// Batch Renorm (Ioffe 2017) against the independent reference in make_fixtures.py
+// (brn_reference_step: the paper's forward in float64 torch ops, backward by autograd with r
+// and d detached, running statistics with BatchNorm's PyTorch convention). Same tolerances as
+// the PyTorch fixtures (float32 here vs float64 there). r and d are compared too, so a wrong
+// clip or r, d taken from the running statistics after this step's update shows by name.
+TEST_CASE("golden: Batch Renorm forward, backward (r, d constant), running stats, eval vs reference",
+          "[core][golden][bn]") {
+  const json root = load("batchrenorm_reference.json");
+  REQUIRE(root["cases"].size() == 4);
+  double max_fwd = 0.0, max_bwd = 0.0;
+  // How many (call, channel) r and d values the fixture has below, inside and above the limits,
+  // over the cases whose limits can clip to something other than BatchNorm (r_max > 1).
+  int r_seen[3] = {0, 0, 0}, d_seen[3] = {0, 0, 0};
+  for (const json& c : root["cases"]) {
+    const std::string name = c["name"];
+    const auto shape = c["shape"].get<std::vector<Index>>();
+    const Index N = shape[0], C = shape[1], S = shape.size() == 4 ? shape[2] * shape[3] : 1;
+    NormOptions o;
+    o.eps = c["eps"].get<float>();
+    if (c["momentum"].is_null()) o.momentum = std::nullopt;
+    else o.momentum = c["momentum"].get<float>();
+    o.r_max = c["r_max"].get<float>();
+    o.d_max = c["d_max"].get<float>();
+    BatchRenorm brn = BatchRenorm::make(C, S, o);
+    brn.bn.gamma = vec(c["gamma"]);
+    brn.bn.beta = vec(c["beta"]);
+    brn.bn.running_mean = vec(c["running_mean"]);
+    brn.bn.running_var = vec(c["running_var"]);
+    int k = 0;
+    for (const json& call : c["calls"]) {
+      const std::string where = name + " call " + std::to_string(k++);
+      const bool training = call["training"].get<bool>();
+      const Matrix x = batch(call["x"], C * S, N);
+      REQUIRE(brn.check_batch(N, training).ok());
+      Matrix y;
+      brn.forward(x, training, y);
+      if (training) {
+        check_close(brn.r, vec(call["r"]), "r", where, &max_fwd);
+        check_close(brn.d, vec(call["d"]), "d", where, &max_fwd);
+        if (o.r_max > 1.0f) {
+          for (const json& l : call["r_clip"]) ++r_seen[l.get<int>() + 1];
+          for (const json& l : call["d_clip"]) ++d_seen[l.get<int>() + 1];
+        }
+      }
+      check_close(y, batch(call["y"], C * S, N), "y", where, &max_fwd);
+      check_close(brn.bn.running_mean, vec(call["running_mean"]), "running_mean", where, &max_fwd);
+      check_close(brn.bn.running_var, vec(call["running_var"]), "running_var", where, &max_fwd);
+      CHECK(brn.bn.num_batches_tracked == call["num_batches_tracked"].get<std::int64_t>());
+      if (call.contains("dy")) {
+        Matrix dx;
+        brn.backward(batch(call["dy"], C * S, N), dx);
+        check_close(dx, batch(call["dx"], C * S, N), "dx", where, &max_bwd);
+        check_close(brn.bn.dgamma, vec(call["dgamma"]), "dgamma", where, &max_bwd);
+        check_close(brn.bn.dbeta, vec(call["dbeta"]), "dbeta", where, &max_bwd);
+      }
+    }
+  }
+  // The fixture exercises every side of both clips and the inside, several times each.
+  for (int side = 0; side < 3; ++side) {
+    INFO("clip side " << side - 1 << ": r seen " << r_seen[side] << ", d seen " << d_seen[side]);
+    CHECK(r_seen[side] >= 3);
+    CHECK(d_seen[side] >= 3);
+  }
+  std::printf("golden Batch Renorm vs reference: max|diff| forward %.3g, backward %.3g\n", max_fwd, max_bwd);
 }

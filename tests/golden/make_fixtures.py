@@ -6,6 +6,18 @@ Writes small JSON files next to this script. Every tensor is stored flat in PyTo
 contiguous order, which for (N, C) and (N, C, H, W) is exactly NormLab's batch layout
 (element (n, c, s) at (n*C + c)*S + s); Linear weights are (out, in) row-major.
 Not here: any comparison (the C++ tests do that, with a mixed abs + rel tolerance).
+
+Fixtures:
+  batchnorm_pytorch.json      torch.nn.BatchNorm1d/2d: train/eval, momentum 0.1/None, affine and
+                              tracking on/off (forward, backward, running statistics)
+  norm_conv_pytorch.json      torch.nn.LayerNorm, GroupNorm, Conv2d 3x3, max/avg pooling
+  network_pytorch.json        a small MLP with BatchNorm trained with SGD and Adam
+  batchrenorm_reference.json  Batch Renormalization (Ioffe 2017), which PyTorch does not ship:
+                              an independent reference written here from the paper with torch
+                              ops in float64 (see brn_reference_step) -- forward in training
+                              with r and d clipped and unclipped, backward with r and d held
+                              constant (autograd through the forward with r, d detached),
+                              running statistics over several steps, and eval outputs.
 """
 import json
 import os
@@ -69,6 +81,169 @@ def bn_case(name, shape, calls, momentum=0.1, affine=True, track=True, eps=1e-5,
                 call["dbeta"] = flat(bn.bias.grad)
         case["calls"].append(call)
     return case
+
+
+def brn_reference_step(x, gamma, beta, running_mean, running_var, r_max, d_max, eps, momentum,
+                       num_batches_tracked):
+    """One training-mode Batch Renorm step, from Ioffe 2017 ("Batch Renormalization: Towards
+    Reducing Minibatch Dependence in Batch-Normalized Models"), Algorithm 1, per channel c over
+    the m = N*H*W values of the batch:
+        mu_B    = (1/m) sum x
+        sigma_B = sqrt((1/m) sum (x - mu_B)^2 + eps)          (biased variance, eps inside)
+        sigma   = sqrt(running_var + eps)                      (running statistics BEFORE this step)
+        r       = stop_gradient(clip(sigma_B / sigma, 1/r_max, r_max))
+        d       = stop_gradient(clip((mu_B - running_mean) / sigma, -d_max, d_max))
+        xhat    = (x - mu_B) / sigma_B * r + d
+        y       = gamma * xhat + beta
+    Running statistics: the paper moves mu and sigma themselves (mu += alpha (mu_B - mu),
+    sigma += alpha (sigma_B - sigma)). NormLab deliberately keeps BatchNorm's buffers and
+    PyTorch's convention instead (the project's numerics follow PyTorch; eval is then exactly
+    BatchNorm's): running_mean = (1-f) running_mean + f mu_B and running_var = (1-f) running_var
+    + f var_B m/(m-1) (unbiased, no eps), with f = momentum, or 1/num_batches_tracked when
+    momentum is None; sigma above is sqrt(running_var + eps), as BatchNorm's eval uses.
+    x: (N, C) or (N, C, H, W) float64 leaf with requires_grad; gamma, beta leaves (C).
+    Returns y, r, d and the updated running_mean, running_var, num_batches_tracked."""
+    dims = [0] + list(range(2, x.dim()))
+    bshape = [1, -1] + [1] * (x.dim() - 2)
+    m = x.numel() // x.shape[1]
+    mu_b = x.mean(dim=dims)
+    var_b = ((x - mu_b.view(bshape)) ** 2).mean(dim=dims)
+    sigma_b = torch.sqrt(var_b + eps)
+    sigma_run = torch.sqrt(running_var + eps)
+    r = torch.clamp(sigma_b / sigma_run, 1.0 / r_max, r_max).detach()
+    d = torch.clamp((mu_b - running_mean) / sigma_run, -d_max, d_max).detach()
+    xhat = (x - mu_b.view(bshape)) / sigma_b.view(bshape) * r.view(bshape) + d.view(bshape)
+    y = gamma.view(bshape) * xhat + beta.view(bshape)
+    num_batches_tracked += 1
+    f = momentum if momentum is not None else 1.0 / num_batches_tracked
+    with torch.no_grad():
+        new_mean = (1.0 - f) * running_mean + f * mu_b
+        new_var = (1.0 - f) * running_var + f * var_b * m / (m - 1)
+    return y, r, d, new_mean, new_var, num_batches_tracked
+
+
+def brn_case(name, shape, r_max, d_max, calls, scale, shift, running_mean, running_var,
+             momentum=0.1, eps=1e-5, seed=0):
+    """calls: list of (training, with_dy). Channel c's x is randn*scale[c] + shift[c] (fresh each
+    call), chosen with the initial running statistics so that r and d land where the case wants
+    them (clipped above or below, or inside the limits). Inputs are float32 values; the
+    reference runs in float64. Each training call also records which r and d were clipped
+    (-1 at the lower limit, +1 at the upper, 0 inside), requiring a margin of 1e-3 (relative)
+    from each limit so that the label does not depend on the precision."""
+    g = torch.Generator().manual_seed(seed)
+    C = shape[1]
+    bshape = [1, -1] + [1] * (len(shape) - 2)
+    f64 = torch.float64
+    gamma = (torch.rand(C, generator=g) + 0.5).to(f64).requires_grad_(True)
+    beta = torch.randn(C, generator=g).to(f64).requires_grad_(True)
+    # Initial buffers as float32 values, so both sides start from the same numbers.
+    rm = torch.tensor(running_mean, dtype=torch.float32).to(f64)
+    rv = torch.tensor(running_var, dtype=torch.float32).to(f64)
+    scale_t = torch.tensor(scale, dtype=torch.float32).view(bshape)
+    shift_t = torch.tensor(shift, dtype=torch.float32).view(bshape)
+    nbt = 0
+    case = {"name": name, "shape": list(shape), "eps": eps, "momentum": momentum, "r_max": r_max,
+            "d_max": d_max, "gamma": flat(gamma), "beta": flat(beta), "running_mean": flat(rm),
+            "running_var": flat(rv), "calls": []}
+
+    def clip_label(value, lo, hi):
+        labels = []
+        for v in value.tolist():
+            if abs(v - hi) <= 1e-3 * max(abs(hi), 1.0) and v != hi or abs(v - lo) <= 1e-3 * max(abs(lo), 1.0) and v != lo:
+                raise ValueError(f"{name}: {v} too close to a clipping limit [{lo}, {hi}]")
+            labels.append(1 if v >= hi else -1 if v <= lo else 0)
+        return labels
+
+    for training, with_dy in calls:
+        x32 = torch.randn(*shape, generator=g) * scale_t + shift_t
+        x = x32.to(f64).requires_grad_(True)
+        gamma.grad = None
+        beta.grad = None
+        call = {"training": training, "x": flat(x32)}
+        if training:
+            sigma_run = torch.sqrt(rv + eps)
+            dims = [0] + list(range(2, len(shape)))
+            mu_b = x.detach().mean(dim=dims)
+            sigma_b = torch.sqrt(((x.detach() - mu_b.view(bshape)) ** 2).mean(dim=dims) + eps)
+            call["r_clip"] = clip_label(sigma_b / sigma_run, 1.0 / r_max, r_max)
+            call["d_clip"] = clip_label((mu_b - rm) / sigma_run, -d_max, d_max)
+            y, r, d, rm, rv, nbt = brn_reference_step(x, gamma, beta, rm, rv, r_max, d_max, eps,
+                                                      momentum, nbt)
+            call["r"] = flat(r)
+            call["d"] = flat(d)
+        else:
+            # Eval: BatchNorm with the running statistics (r = 1, d = 0); nothing changes.
+            y = (gamma.view(bshape) * (x - rm.view(bshape)) / torch.sqrt(rv.view(bshape) + eps)
+                 + beta.view(bshape))
+        call["y"] = flat(y)
+        call["running_mean"] = flat(rm)
+        call["running_var"] = flat(rv)
+        call["num_batches_tracked"] = nbt
+        if with_dy:
+            dy = torch.randn(*shape, generator=g)
+            y.backward(dy.to(f64))
+            call["dy"] = flat(dy)
+            call["dx"] = flat(x.grad)
+            call["dgamma"] = flat(gamma.grad)
+            call["dbeta"] = flat(beta.grad)
+        case["calls"].append(call)
+    return case
+
+
+def brn_check_against_batchnorm(case):
+    """With r_max = 1 and d_max = 0 Batch Renorm is BatchNorm: the reference must then agree
+    with torch.nn.BatchNorm (float64) on every number, a check of the reference itself."""
+    shape = case["shape"]
+    C = shape[1]
+    mod_cls = torch.nn.BatchNorm1d if len(shape) == 2 else torch.nn.BatchNorm2d
+    bn = mod_cls(C, eps=case["eps"], momentum=case["momentum"]).double()
+    with torch.no_grad():
+        bn.weight.copy_(torch.tensor(case["gamma"]))
+        bn.bias.copy_(torch.tensor(case["beta"]))
+        bn.running_mean.copy_(torch.tensor(case["running_mean"]))
+        bn.running_var.copy_(torch.tensor(case["running_var"]))
+    for call in case["calls"]:
+        bn.train(call["training"])
+        bn.zero_grad()
+        x = torch.tensor(call["x"], dtype=torch.float64).view(*shape).requires_grad_(True)
+        y = bn(x)
+        pairs = [(y, call["y"]), (bn.running_mean, call["running_mean"]), (bn.running_var, call["running_var"])]
+        if "dy" in call:
+            y.backward(torch.tensor(call["dy"], dtype=torch.float64).view(*shape))
+            pairs += [(x.grad, call["dx"]), (bn.weight.grad, call["dgamma"]), (bn.bias.grad, call["dbeta"])]
+        for got, want in pairs:
+            if not torch.allclose(got.detach().reshape(-1), torch.tensor(want, dtype=torch.float64), rtol=1e-12, atol=1e-12):
+                raise AssertionError(f"{case['name']}: reference disagrees with torch.nn.BatchNorm")
+
+
+def brn_cases():
+    T, E = True, False
+    train4_eval = [(T, True), (T, True), (E, True), (T, True), (T, True), (E, True)]
+    cases = [
+        # r_max = 1, d_max = 0: every r and d clipped to exactly 1 and 0, i.e. BatchNorm.
+        brn_case("brn1d_rmax1_dmax0_is_batchnorm", (6, 3), 1.0, 0.0, train4_eval,
+                 scale=[2.0, 0.5, 1.0], shift=[1.0, -1.0, 0.0], running_mean=[0.0, 0.0, 0.0],
+                 running_var=[1.0, 1.0, 1.0], seed=21),
+        # Small limits, running statistics far from the batch's: channel 0 has sigma_B/sigma
+        # ~ 4 > r_max and (mu_B - mean)/sigma ~ 3 > d_max; channel 1 ~ 1/4 < 1/r_max and
+        # ~ -2.5 < -d_max; channel 2 sits inside both limits. The running statistics move 10%
+        # a step, so the ratios drift over the steps.
+        brn_case("brn1d_small_limits_clip", (8, 3), 1.5, 0.5, train4_eval,
+                 scale=[2.0, 0.5, 1.0], shift=[3.0, -1.0, 0.1], running_mean=[0.0, 1.5, 0.0],
+                 running_var=[0.25, 4.0, 1.0], seed=22),
+        # Large limits: nothing clipped, r and d far from 1 and 0.
+        brn_case("brn1d_large_limits_unclipped", (8, 3), 100.0, 100.0, train4_eval,
+                 scale=[3.0, 0.3, 1.5], shift=[2.0, -2.0, 0.5], running_mean=[-1.0, 0.5, 0.0],
+                 running_var=[0.5, 2.0, 1.0], seed=23),
+        # Per channel over (N, H, W), the default limits (3, 5), cumulative averaging
+        # (momentum None): channel 0 clipped above in r and d, channel 1 clipped below in r
+        # and d, channel 2 inside both.
+        brn_case("brn2d_default_limits_mixed_momentum_none", (3, 3, 2, 2), 3.0, 5.0, train4_eval,
+                 scale=[4.0, 0.1, 1.0], shift=[7.0, -8.0, 0.3], running_mean=[0.0, 0.0, 0.0],
+                 running_var=[0.5, 1.5, 1.0], momentum=None, seed=24),
+    ]
+    brn_check_against_batchnorm(cases[0])
+    return cases
 
 
 def network_case(name, optimizer, bn_after_activation=False, steps=4, seed=1):
@@ -201,6 +376,8 @@ def main():
     net_cases = [network_case("mlp_bn_sgd", "sgd"), network_case("mlp_bn_after_act_adam", "adam", bn_after_activation=True, seed=2)]
     with open(os.path.join(HERE, "network_pytorch.json"), "w") as f:
         json.dump({"torch_version": torch.__version__, "cases": net_cases}, f, indent=0)
+    with open(os.path.join(HERE, "batchrenorm_reference.json"), "w") as f:
+        json.dump({"torch_version": torch.__version__, "cases": brn_cases()}, f, indent=0)
 
 
 if __name__ == "__main__":
