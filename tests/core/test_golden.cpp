@@ -56,6 +56,24 @@ struct MaxDiff {
   double forward = 0.0, backward = 0.0, network = 0.0;
 } g_max;
 
+// A fixture case's batch size N, channels C and spatial size S = H*W (1 for (N, C) inputs).
+struct CaseDims {
+  Index n, c, s;
+};
+CaseDims case_dims(const json& c) {
+  const auto shape = c["shape"].get<std::vector<Index>>();
+  return {shape[0], shape[1], shape.size() == 4 ? shape[2] * shape[3] : 1};
+}
+
+// The case's eps and momentum (null: the cumulative average), on top of the defaults.
+NormOptions case_norm_options(const json& c) {
+  NormOptions o;
+  o.eps = c["eps"].get<float>();
+  if (c["momentum"].is_null()) o.momentum = std::nullopt;
+  else o.momentum = c["momentum"].get<float>();
+  return o;
+}
+
 template <typename A, typename B>
 void check_close(const A& a, const B& b, const char* what, const std::string& name, double* track) {
   const auto d = nl::test::compare(a, b, kAtol, kRtol);
@@ -73,12 +91,8 @@ TEST_CASE("golden: BatchNorm 1d/2d train/eval, momentum 0.1/None, affine and tra
   REQUIRE(root["cases"].size() >= 10);
   for (const json& c : root["cases"]) {
     const std::string name = c["name"];
-    const auto shape = c["shape"].get<std::vector<Index>>();
-    const Index N = shape[0], C = shape[1], S = shape.size() == 4 ? shape[2] * shape[3] : 1;
-    NormOptions o;
-    o.eps = c["eps"].get<float>();
-    if (c["momentum"].is_null()) o.momentum = std::nullopt;
-    else o.momentum = c["momentum"].get<float>();
+    const auto [N, C, S] = case_dims(c);
+    NormOptions o = case_norm_options(c);
     o.affine = c["affine"].get<bool>();
     o.track_running_stats = c["track_running_stats"].get<bool>();
     BatchNorm bn = BatchNorm::make(C, S, o);
@@ -257,12 +271,8 @@ TEST_CASE("golden: Batch Renorm forward, backward (r, d constant), running stats
   int r_seen[3] = {0, 0, 0}, d_seen[3] = {0, 0, 0};
   for (const json& c : root["cases"]) {
     const std::string name = c["name"];
-    const auto shape = c["shape"].get<std::vector<Index>>();
-    const Index N = shape[0], C = shape[1], S = shape.size() == 4 ? shape[2] * shape[3] : 1;
-    NormOptions o;
-    o.eps = c["eps"].get<float>();
-    if (c["momentum"].is_null()) o.momentum = std::nullopt;
-    else o.momentum = c["momentum"].get<float>();
+    const auto [N, C, S] = case_dims(c);
+    NormOptions o = case_norm_options(c);
     o.r_max = c["r_max"].get<float>();
     o.d_max = c["d_max"].get<float>();
     BatchRenorm brn = BatchRenorm::make(C, S, o);
