@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include "app/session.h"
@@ -105,8 +106,10 @@ void apply_study(Session& s, const act::RunStudy& a) {
     s.notice = Notice{"Unknown experiment.", ""};
     return;
   }
-  if (a.seed < 1 || a.seed > 0xffffffffULL) {
-    s.notice = Notice{"An experiment's seed must be from 1 to 4294967295.", ""};
+  if (a.seed < kStudySeedMin || a.seed > kStudySeedMax) {
+    s.notice = Notice{"An experiment's seed must be from " + std::to_string(kStudySeedMin) + " to " +
+                          std::to_string(kStudySeedMax) + ".",
+                      ""};
     return;
   }
   StudyParams p{a.kind, a.seed};

@@ -47,9 +47,14 @@ std::optional<StudyKind> parse_study(std::string_view name);
 // What the learner reads in the picker, e.g. "Higher learning rates (lesson 7)".
 const char* study_title(StudyKind kind);
 
+// A study's seed (data, initialization and batch order): the range the picker, the run_study
+// action and `normlab-cli study --seed` accept.
+inline constexpr std::uint64_t kStudySeedMin = 1;
+inline constexpr std::uint64_t kStudySeedMax = 0xffffffffULL;
+
 struct StudyParams {
   StudyKind kind = StudyKind::kCovariateShift;
-  std::uint64_t seed = 1;  // data, initialization and batch order
+  std::uint64_t seed = kStudySeedMin;  // in [kStudySeedMin, kStudySeedMax]
 };
 
 // One line (or point set) of a chart. x and y have the same length; non-finite y are gaps.

@@ -2,7 +2,7 @@
 """Contract tests for normlab-cli (stdlib only; CTest runs one group per test).
 
   cli_contract_test.py --cli PATH GROUP
-  GROUP: bn_trace_fixtures | bn_trace_errors | train | bench
+  GROUP: bn_trace_fixtures | bn_trace_errors | train | bench | study
 
 bn_trace_fixtures compares every output with PyTorch 1.13 (bn_trace_cases.json, made by
 make_bn_trace_fixtures.py) with a mixed absolute + relative tolerance and prints the largest
@@ -296,10 +296,61 @@ def bench(cli):
     print("  bench: %d items, %d targets" % (len(items), len(j["targets"])))
 
 
+def study(cli):
+    code, out, err = run(cli, ["study", "--list"])
+    kinds = out.split()
+    if code != 0 or err or len(kinds) < 8 or len(set(kinds)) != len(kinds):
+        return fail("study --list: exit %d, kinds %r, stderr %r" % (code, kinds, err))
+    # Every kind runs with a seed the claim tests do not use, prints one JSON object with its
+    # readouts (numbers or null) and a verdict, and the same seed gives the same output.
+    differs = 0
+    for kind in kinds:
+        code, out, err = run(cli, ["study", kind, "--seed", "11", "--json"])
+        if code != 0 or err:
+            fail("study %s: exit %d, stderr %r" % (kind, code, err))
+            continue
+        j = json.loads(out)
+        readouts = j.get("readouts", {})
+        if (j.get("study") != kind or j.get("seed") != 11 or not j.get("verdict")
+                or not isinstance(j.get("claim_holds"), bool) or not readouts
+                or not all(v is None or isinstance(v, (int, float)) for v in readouts.values())
+                or set(j.get("labels", {})) != set(readouts)):
+            fail("study %s: bad JSON %r" % (kind, out[:300]))
+            continue
+        code2, out2, _ = run(cli, ["study", kind, "--seed", "11", "--json"])
+        if code2 != 0 or out2 != out:
+            fail("study %s: the same seed must print the same JSON" % kind)
+        code3, text, _ = run(cli, ["study", kind, "--seed", "11"])
+        if code3 != 0 or ("verdict: " + j["verdict"]) not in text or not all(k in text for k in readouts):
+            fail("study %s: the text form must list every readout and the verdict: %r" % (kind, text[:300]))
+        print("  study %-16s %2d readouts, claim holds: %s" % (kind, len(readouts), j["claim_holds"]))
+    # Another seed gives other numbers (the seed reaches the study), the default seed is 1.
+    _, a, _ = run(cli, ["study", "conv_stats", "--json"])
+    _, b, _ = run(cli, ["study", "conv_stats", "--seed", "1", "--json"])
+    _, c, _ = run(cli, ["study", "conv_stats", "--seed", "2", "--json"])
+    if a != b or json.loads(a)["readouts"] == json.loads(c)["readouts"]:
+        fail("study: the default seed must be 1 and seed 2 must change the readouts")
+    _, hi, _ = run(cli, ["study", "conv_stats", "--seed", "4294967295", "--json"])
+    if json.loads(hi or "{}").get("seed") != 4294967295:
+        fail("study: the largest seed must be accepted")
+    for name, args in [("study: no kind", ["study"]),
+                       ("study: unknown kind", ["study", "batch_norm"]),
+                       ("study: seed 0", ["study", "conv_stats", "--seed", "0"]),
+                       ("study: seed too large", ["study", "conv_stats", "--seed", "4294967296"]),
+                       ("study: seed not a number", ["study", "conv_stats", "--seed", "x"]),
+                       ("study: seed missing", ["study", "conv_stats", "--seed"]),
+                       ("study: unknown option", ["study", "conv_stats", "--fast"]),
+                       ("study: --list with a kind", ["study", "--list", "conv_stats"])]:
+        check_rejected(cli, name, args, "", one_line=False)
+    code, _, err = run(cli, ["study", "batch_norm"])
+    if not all(k in err for k in kinds):
+        fail("study: the unknown-kind message must list the kinds: %r" % err)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
-    ap.add_argument("group", choices=["bn_trace_fixtures", "bn_trace_errors", "train", "bench"])
+    ap.add_argument("group", choices=["bn_trace_fixtures", "bn_trace_errors", "train", "bench", "study"])
     a = ap.parse_args()
     globals()[a.group](a.cli)
     if failures:

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "app/study.h"
+
 namespace nl::cli {
 
 // JSON on stdin -> JSON on stdout (README.md in this folder). Exit 0, or 2 on bad input.
@@ -17,5 +19,14 @@ int train(const std::vector<std::string>& args);
 // normlab-cli bench [--json] [--quick] [--native-only] [--wasm-simd JS] [--wasm-scalar JS]
 //                   [--torch SCRIPT]: the benchmark table (or JSON) of every variant.
 int bench(const std::vector<std::string>& args);
+
+// normlab-cli study <kind> [--seed N] [--json] | study --list: one study run to the end
+// (app::run_study, the app's code path) and its readouts and verdict.
+int study(const std::vector<std::string>& args);
+// The study's output: one JSON object ({"study", "title", "seed", "readouts": {key: number or
+// null}, "labels": {key: text}, "charts": [{"title", "x_label", "y_label", "lines": [{"label",
+// "x", "y", "lo"?, "hi"?}]}], "verdict", "claim_holds"}) on one line, or the text form.
+std::string study_result_json(const app::StudyResult& r);
+std::string study_result_text(const app::StudyResult& r);
 
 }  // namespace nl::cli

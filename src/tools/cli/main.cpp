@@ -1,4 +1,4 @@
-// normlab-cli: NormLab's numerics from the command line (bn-trace, train, bench, reference).
+// normlab-cli: NormLab's numerics from the command line (bn-trace, train, bench, reference, study).
 // A thin dispatcher; each subcommand lives in its own file (commands.h).
 // Not here: any math (core) or schema (app/settings_json).
 #include <cstdio>
@@ -19,7 +19,9 @@ int usage(std::FILE* to, int status) {
                "  train --config FILE|- [--steps N]   CSV metrics per training step\n"
                "  bench [--json] [--quick] [--wasm-simd JS] [--wasm-scalar JS] [--torch PY]\n"
                "                               benchmark table (scripts/bench runs every variant)\n"
-               "  reference                    the settings reference (Markdown), from the schema\n");
+               "  reference                    the settings reference (Markdown), from the schema\n"
+               "  study <kind> [--seed N] [--json]   one study (as the Experiments panel runs it)\n"
+               "  study --list                 the study kinds, one per line\n");
   return status;
 }
 
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "bench") return nl::cli::bench(args);
+  if (command == "study") return nl::cli::study(args);
   std::fprintf(stderr, "error: unknown command '%s'\n", command.c_str());
   return usage(stderr, 2);
 }
