@@ -303,6 +303,10 @@ template <> struct Codec<act::ShowLessonCatalog> {
   static constexpr const char* name = "show_lesson_catalog";
   template <class F> static void fields(F& f, act::ShowLessonCatalog& a) { f.boolean("open", a.open); }
 };
+template <> struct Codec<act::LessonPredictChoice> {
+  static constexpr const char* name = "lesson_predict";
+  template <class F> static void fields(F& f, act::LessonPredictChoice& a) { f.integer("choice", a.choice, 0, 4); }
+};
 template <> struct Codec<act::ScaleLayerWeights> {
   static constexpr const char* name = "scale_layer_weights";
   template <class F> static void fields(F& f, act::ScaleLayerWeights& a) {

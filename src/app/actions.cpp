@@ -46,8 +46,10 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   rebuild_twin(s);  // Why panel: the twin follows the new settings (twin_run.h)
 }
 
+}  // namespace
+
 // Takes up to `count` steps; stops (and pauses) at the first step that fails.
-void run_steps(Session& s, int count) {
+void run_training_steps(Session& s, int count) {
   ensure_twin(s);
   for (int i = 0; i < count; ++i) {
     const auto started = std::chrono::steady_clock::now();
@@ -62,8 +64,6 @@ void run_steps(Session& s, int count) {
     ++s.model_version;
   }
 }
-
-}  // namespace
 
 void apply(Session& s, const Action& action) {
   std::visit(
@@ -82,7 +82,7 @@ void apply(Session& s, const Action& action) {
               set_notice(s, "Step count must be between 1 and 10000 (got " + std::to_string(a.count) + ").");
               return;
             }
-            run_steps(s, a.count);
+            run_training_steps(s, a.count);
           },
           [&](const act::Reset&) {
             rebuild(s, s.spec);
@@ -176,6 +176,7 @@ void apply(Session& s, const Action& action) {
           [&](const auto& a) { apply_playground(s, a); },  // playground_actions.h (builder.cpp)
       },
       action);
+  update_lesson_try(s);  // a try-it check the action made true (lesson_actions.h)
 }
 
 }  // namespace nl::app

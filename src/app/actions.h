@@ -57,13 +57,19 @@ using Action = std::variant<act::Play, act::Pause, act::TogglePlay, act::Step, a
                             act::ImportState, act::Export, act::ShowExportWindow, act::ImportPoints,  // export_actions.h
                             act::SetWhyView, act::SelectWhyUnit, act::SetWhyHistogramSide,  // Why panel (twin_run.h)
                             act::OpenLesson, act::LessonNext, act::LessonBack, act::LessonGoTo, act::CloseLesson,
-                            act::ShowLessonCatalog, act::ScaleLayerWeights,  // lesson_actions.h
+                            act::ShowLessonCatalog, act::ScaleLayerWeights, act::LessonPredictChoice,  // lesson_actions.h
                             act::SelectStudy, act::RunStudy, act::CancelStudy,  // study_actions.h
                             act::SetClassroom, act::SetShareOpen, act::SetShareLink>;  // classroom.h
 
 // Applies one action. Settings changes rebuild the experiment from the new spec
 // (training restarts); if the new spec is invalid, nothing changes and a Notice says why.
+// Last, it moves the open lesson step's try-it checks on (update_lesson_try).
 void apply(Session& session, const Action& action);
+
+// What act::Step does once validated, without the lesson-check update: up to `count` training
+// steps (the twin in lockstep), stopping and pausing at the first that fails. tick() trains
+// through this and updates the lesson checks once per frame, not once per step.
+void run_training_steps(Session& session, int count);
 
 // What UI panels emit during a frame; the platform applies them after drawing.
 using ActionQueue = std::vector<Action>;

@@ -11,6 +11,7 @@
 
 #include "app/action_json.h"
 #include "app/settings_json.h"
+#include "app/study.h"
 
 namespace nl::app {
 
@@ -66,7 +67,8 @@ Result<std::string> text_field(const json& j, const std::string& where, const ch
 bool is_lesson_navigation(const Action& a) {
   return std::holds_alternative<act::OpenLesson>(a) || std::holds_alternative<act::LessonNext>(a) ||
          std::holds_alternative<act::LessonBack>(a) || std::holds_alternative<act::LessonGoTo>(a) ||
-         std::holds_alternative<act::CloseLesson>(a) || std::holds_alternative<act::ShowLessonCatalog>(a);
+         std::holds_alternative<act::CloseLesson>(a) || std::holds_alternative<act::ShowLessonCatalog>(a) ||
+         std::holds_alternative<act::LessonPredictChoice>(a);  // the learner's to make
 }
 
 Result<std::vector<Action>> parse_actions(const json& j, const std::string& where) {
@@ -114,21 +116,25 @@ std::string pointer_of(const std::string& path) {
   return out.size() > 1 ? out : std::string();
 }
 
-Result<LessonCheck> parse_check(const json& j, const std::string& where, const ExperimentSpec& spec) {
+Result<LessonCheck> parse_check(const json& j, const std::string& where, const ExperimentSpec& spec, int depth = 0) {
   if (!j.is_object()) return err(where, "must be an object like {\"setting\": \"batch_size\", \"equals\": 1}");
-  static const char* const kKinds[] = {"setting",       "step_at_least", "panel",        "inspector_stage",
-                                       "backprop_step", "why_view",      "inspector_eval", "grad_checked",
-                                       "notice",        "scaled",        "scaled_by"};
+  static const std::vector<std::string> kKinds = {
+      "setting",        "step_at_least", "panel",  "inspector_stage", "backprop_step", "why_view",
+      "inspector_eval", "grad_checked",  "notice", "scaled",          "scaled_by",     "diverged",
+      "study_rerun",    "all",           "any"};
+  static const std::string kKindList = [] {
+    std::string out;
+    for (const std::string& k : kKinds) out += (out.empty() ? "" : ", ") + k;
+    return out + ".";
+  }();
   LessonCheck c;
   int found = 0;
-  for (const char* k : kKinds)
+  for (const std::string& k : kKinds)
     if (j.contains(k)) {
       c.kind = k;
       ++found;
     }
-  if (found != 1)
-    return err(where, "needs exactly one condition", "One of: setting, step_at_least, panel, inspector_stage, "
-                                                     "backprop_step, why_view, inspector_eval, grad_checked, notice, scaled, scaled_by.");
+  if (found != 1) return err(where, "needs exactly one condition", "One of: " + kKindList);
   const json& v = j.at(c.kind);
   const std::string at = path_of(where, c.kind);
   if (c.kind == "setting") {
@@ -158,9 +164,20 @@ Result<LessonCheck> parse_check(const json& j, const std::string& where, const E
     }
     return c;
   }
-  if (auto e = only_keys(j, where, {kKinds[0], kKinds[1], kKinds[2], kKinds[3], kKinds[4], kKinds[5], kKinds[6],
-                                    kKinds[7], kKinds[8], kKinds[9], kKinds[10]}))
-    return *e;
+  if (auto e = only_keys(j, where, {c.kind.c_str()})) return *e;
+  if (c.kind == "all" || c.kind == "any") {
+    constexpr std::size_t kMaxParts = 8;
+    constexpr int kMaxDepth = 2;  // e.g. an any inside an all
+    if (depth >= kMaxDepth) return err(at, "nests all/any too deep (two levels at most)");
+    if (!v.is_array() || v.empty() || v.size() > kMaxParts)
+      return err(at, "must be a list of 1 to " + std::to_string(kMaxParts) + " conditions");
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      auto part = parse_check(v[i], at + "[" + std::to_string(i) + "]", spec, depth + 1);
+      if (!part.ok()) return part.error();
+      c.parts.push_back(std::move(*part));
+    }
+    return c;
+  }
   if (c.kind == "step_at_least") {
     if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 1000000)
       return err(at, "must be a step count in [1, 1000000]");
@@ -175,11 +192,46 @@ Result<LessonCheck> parse_check(const json& j, const std::string& where, const E
   } else if (c.kind == "scaled_by") {
     if (!v.is_number() || !(v.get<double>() >= 1e-3 && v.get<double>() <= 1e3))
       return err(at, "must be a scale factor in [0.001, 1000]");
+  } else if (c.kind == "study_rerun") {
+    if (auto p = enum_field<StudyKind>(v, at); !p.ok()) return p.error();
   } else if (!v.is_boolean()) {
     return err(at, "must be true or false");
   }
   c.equals = v;
   return c;
+}
+
+Result<LessonPredict> parse_predict(const json& j, const std::string& where) {
+  constexpr std::size_t kMinChoices = 2, kMaxChoices = 5;  // act::LessonPredictChoice's codec allows 0..4
+  if (!j.is_object())
+    return err(where, "must be an object like {\"question\": \"...\", \"choices\": [\"a\", \"b\"], "
+                      "\"answer\": 0, \"outcome\": \"...\"}");
+  if (auto e = only_keys(j, where, {"question", "choices", "answer", "outcome"})) return *e;
+  LessonPredict p;
+  auto question = text_field(j, where, "question", true, kMaxTitle * 4);
+  if (!question.ok()) return question.error();
+  p.question = *question;
+  auto outcome = text_field(j, where, "outcome", true, kMaxText);
+  if (!outcome.ok()) return outcome.error();
+  p.outcome = *outcome;
+  const std::string choices_at = path_of(where, "choices");
+  if (!j.contains("choices") || !j.at("choices").is_array() || j.at("choices").size() < kMinChoices ||
+      j.at("choices").size() > kMaxChoices)
+    return err(choices_at, "must be a list of " + std::to_string(kMinChoices) + " to " + std::to_string(kMaxChoices) +
+                               " choices");
+  for (std::size_t i = 0; i < j.at("choices").size(); ++i) {
+    const json& c = j.at("choices")[i];
+    const std::string at = choices_at + "[" + std::to_string(i) + "]";
+    if (!c.is_string() || c.get<std::string>().empty() || c.get<std::string>().size() > kMaxTitle * 4)
+      return err(at, "must be a non-empty text of at most " + std::to_string(kMaxTitle * 4) + " bytes");
+    p.choices.push_back(c.get<std::string>());
+  }
+  const std::string answer_at = path_of(where, "answer");
+  if (!j.contains("answer") || !j.at("answer").is_number_integer() || j.at("answer").get<std::int64_t>() < 0 ||
+      j.at("answer").get<std::int64_t>() >= static_cast<std::int64_t>(p.choices.size()))
+    return err(answer_at, "must be the index of one of the choices (0 to " + std::to_string(p.choices.size() - 1) + ")");
+  p.answer = j.at("answer").get<int>();
+  return p;
 }
 
 bool control_name_ok(const std::string& s) {
@@ -189,7 +241,7 @@ bool control_name_ok(const std::string& s) {
 
 Result<LessonStep> parse_step(const json& j, const std::string& where, const ExperimentSpec& spec) {
   if (!j.is_object()) return err(where, "must be an object with text, actions, look and try");
-  if (auto e = only_keys(j, where, {"title", "text", "actions", "look", "readout", "try"})) return *e;
+  if (auto e = only_keys(j, where, {"title", "text", "actions", "look", "readout", "try", "predict"})) return *e;
   LessonStep step;
   auto title = text_field(j, where, "title", false, kMaxTitle);
   if (!title.ok()) return title.error();
@@ -233,17 +285,36 @@ Result<LessonStep> parse_step(const json& j, const std::string& where, const Exp
     const json& t = j.at("try");
     const std::string at = path_of(where, "try");
     if (!t.is_object()) return err(at, "must be an object like {\"prompt\": \"...\", \"check\": {...}}");
-    if (auto e = only_keys(t, at, {"prompt", "check"})) return *e;
+    if (auto e = only_keys(t, at, {"prompt", "check", "checks"})) return *e;
     LessonTry tr;
     auto prompt = text_field(t, at, "prompt", true, kMaxText);
     if (!prompt.ok()) return prompt.error();
     tr.prompt = *prompt;
+    if (t.contains("check") && t.contains("checks")) return err(at, "has both check and checks", "Use one.");
     if (t.contains("check")) {
       auto c = parse_check(t.at("check"), path_of(at, "check"), spec);
       if (!c.ok()) return c.error();
-      tr.check = std::move(*c);
+      tr.checks.push_back(std::move(*c));
+    }
+    if (t.contains("checks")) {
+      constexpr std::size_t kMaxChecks = 4;
+      const json& list = t.at("checks");
+      const std::string list_at = path_of(at, "checks");
+      if (!list.is_array() || list.size() < 2 || list.size() > kMaxChecks)
+        return err(list_at, "must be a list of 2 to " + std::to_string(kMaxChecks) + " checks, done in order",
+                   "For one check, use \"check\".");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        auto c = parse_check(list[i], list_at + "[" + std::to_string(i) + "]", spec);
+        if (!c.ok()) return c.error();
+        tr.checks.push_back(std::move(*c));
+      }
     }
     step.try_it = std::move(tr);
+  }
+  if (j.contains("predict")) {
+    auto p = parse_predict(j.at("predict"), path_of(where, "predict"));
+    if (!p.ok()) return p.error();
+    step.predict = std::move(*p);
   }
   return step;
 }

@@ -25,24 +25,40 @@
 
 namespace nl::app {
 
-// A "try it yourself" condition, checked on the session every frame (lesson_check_holds).
+// A "try it yourself" condition on the session (lesson_check_holds). It counts only when the
+// learner makes it true after the step opened (update_lesson_try, lesson_actions.h).
 struct LessonCheck {
   // setting: a settings value (pointer into settings_to_json) equals / is within bounds;
   // step_at_least: training reached a step; panel, inspector_stage, backprop_step, why_view:
   // the view shows that; inspector_eval: the eval path is on; grad_checked: "check
   // numerically" ran; notice: a notice is shown (e.g. the batch-of-one error); scaled: a
   // layer's weights were scaled (act::ScaleLayerWeights); scaled_by: the last scaling used
-  // this factor.
+  // this factor; diverged: training diverged (or not); study_rerun: the study in `equals`
+  // finished with a seed none of the lesson's own actions used (the learner ran another seed);
+  // all / any: every / some condition in `parts` holds.
   std::string kind;
   std::string path;            // setting: as written ("optimizer.learning_rate")
   std::string pointer;         // setting: the JSON pointer ("/optimizer/learning_rate")
   nlohmann::json equals;       // setting (null: bounds only) or the value of the other kinds
   std::optional<double> at_least, at_most;  // setting (numbers only)
+  std::vector<LessonCheck> parts;           // all, any
 };
 
 struct LessonTry {
-  std::string prompt;                // what to change
-  std::optional<LessonCheck> check;  // when it counts as done (none: nothing to check)
+  std::string prompt;               // what to change
+  // When it counts as done: each check in order, each made true by the learner after the
+  // previous one passed (empty: nothing to check). A file's "check" is a list of one.
+  std::vector<LessonCheck> checks;
+};
+
+// Predict, then observe, then explain: the learner picks one choice, which locks; only then
+// do the step's actions run (the experiment), and once they finished the strip shows the
+// prediction beside the outcome. The explanation follows in the next steps.
+struct LessonPredict {
+  std::string question;              // e.g. "Which network's unit input drifts more?"
+  std::vector<std::string> choices;  // 2 to 5
+  int answer = 0;                    // the choice this lesson's setup shows (its claim tests check it)
+  std::string outcome;               // one sentence shown with the answer: what the numbers say
 };
 
 struct LessonStep {
@@ -53,6 +69,7 @@ struct LessonStep {
   std::string control;               // look.control: UiProbe name to outline ("" none)
   std::string readout;               // live numbers in the lesson strip: "" | fold | scale | train_vs_eval
   std::optional<LessonTry> try_it;
+  std::optional<LessonPredict> predict;  // asked before the actions run (see LessonPredict)
 };
 
 struct Lesson {

@@ -11,17 +11,51 @@
 #include "app/actions.h"
 #include "app/lesson.h"
 #include "app/settings_json.h"
+#include "app/study.h"
+#include "app/study_actions.h"
 
 namespace nl::app {
 
 namespace {
 
-// Applies a step's actions, then shows the panel it names.
-void enter_step(Session& s, const Lesson& lesson, int step) {
+// Applies a step's actions, then shows the panel it names. A step that asks for a prediction
+// the learner has not locked yet keeps its actions for act::LessonPredictChoice
+// (`defer_unpredicted`: the step being entered; steps replayed on the way there run).
+void enter_step(Session& s, const Lesson& lesson, int step, bool defer_unpredicted = true) {
   const LessonStep& st = lesson.steps[static_cast<std::size_t>(step - 1)];
-  for (const Action& a : st.actions) apply(s, a);
+  const bool deferred = defer_unpredicted && st.predict && !s.lesson.predictions.count(step);
+  if (!deferred)
+    for (const Action& a : st.actions) apply(s, a);
   if (st.panel) apply(s, act::ShowPanel{*st.panel});
   s.lesson.step = step;
+  // The checks start over; apply() runs update_lesson_try next, which arms the first check
+  // only if it does not hold already.
+  s.lesson.try_passed = 0;
+  s.lesson.try_armed = false;
+}
+
+const LessonStep* open_step(const Session& s, const Lesson** lesson = nullptr) {
+  const Lesson* l = s.lesson.open() ? find_lesson(s.lesson.id) : nullptr;
+  if (!l || s.lesson.step < 1 || s.lesson.step > static_cast<int>(l->steps.size())) return nullptr;
+  if (lesson) *lesson = l;
+  return &l->steps[static_cast<std::size_t>(s.lesson.step - 1)];
+}
+
+// Whether `seed` is one the lesson's own actions (preset and steps up to the open one) ran
+// `kind` with: results of those are the lesson's, not the learner's.
+bool lesson_ran(const Session& s, StudyKind kind, std::uint64_t seed) {
+  const Lesson* l = nullptr;
+  if (!open_step(s, &l)) return false;
+  const auto ran = [&](const std::vector<Action>& actions) {
+    return std::any_of(actions.begin(), actions.end(), [&](const Action& a) {
+      const auto* r = std::get_if<act::RunStudy>(&a);
+      return r && r->kind == kind && r->seed == seed;
+    });
+  };
+  if (ran(l->preset_actions)) return true;
+  for (int k = 0; k < s.lesson.step; ++k)
+    if (ran(l->steps[static_cast<std::size_t>(k)].actions)) return true;
+  return false;
 }
 
 // The lesson's starting point: its settings freshly built (same weights every time), the
@@ -45,7 +79,7 @@ void apply_preset(Session& s, const Lesson& lesson) {
 // Replays the preset and steps 1..step.
 void replay_to(Session& s, const Lesson& lesson, int step) {
   apply_preset(s, lesson);
-  for (int k = 1; k <= step; ++k) enter_step(s, lesson, k);
+  for (int k = 1; k <= step; ++k) enter_step(s, lesson, k, k == step);
 }
 
 const Lesson* open_lesson(Session& s) {
@@ -107,12 +141,17 @@ void apply_lesson(Session& s, const act::OpenLesson& a) {
   s.lesson.id = l->id;
   s.lesson.count = static_cast<int>(l->steps.size());
   s.lesson.catalog_open = false;
+  s.lesson.predictions.clear();
   replay_to(s, *l, 1);
 }
 
 void apply_lesson(Session& s, const act::LessonNext&) {
   const Lesson* l = open_lesson(s);
   if (!l || s.lesson.step >= s.lesson.count) return;
+  if (lesson_prediction_pending(s)) {
+    set_notice(s, "Make your prediction first.", "Pick one of the answers: it locks, then the experiment runs.");
+    return;
+  }
   enter_step(s, *l, s.lesson.step + 1);
 }
 
@@ -196,6 +235,36 @@ void apply_lesson(Session& s, const act::ScaleLayerWeights& a) {
   s.lesson.scale = r;
 }
 
+void apply_lesson(Session& s, const act::LessonPredictChoice& a) {
+  const Lesson* l = open_lesson(s);
+  if (!l) return;
+  const LessonStep& st = l->steps[static_cast<std::size_t>(s.lesson.step - 1)];
+  if (!st.predict) {
+    set_notice(s, "This step does not ask for a prediction.");
+    return;
+  }
+  if (s.lesson.predictions.count(s.lesson.step)) {
+    set_notice(s, "Your prediction for this step is locked.", "Go on to see how it compares.");
+    return;
+  }
+  if (a.choice < 0 || a.choice >= static_cast<int>(st.predict->choices.size())) {
+    set_notice(s, "This question has choices 1 to " + std::to_string(st.predict->choices.size()) + ".");
+    return;
+  }
+  s.lesson.predictions[s.lesson.step] = a.choice;
+  for (const Action& action : st.actions) apply(s, action);  // now the experiment runs
+}
+
+bool lesson_prediction_pending(const Session& s) {
+  const LessonStep* st = open_step(s);
+  return st && st->predict && !s.lesson.predictions.count(s.lesson.step);
+}
+
+bool lesson_prediction_revealed(const Session& s) {
+  const LessonStep* st = open_step(s);
+  return st && st->predict && s.lesson.predictions.count(s.lesson.step) && !s.study.running;
+}
+
 bool lesson_check_holds(const Session& s, const LessonCheck& c) {
   const auto is = [&](const auto& value) { return c.equals.is_string() && c.equals.get<std::string>() == enum_to_name(value); };
   const bool want = c.equals.is_boolean() ? c.equals.get<bool>() : true;
@@ -227,25 +296,79 @@ bool lesson_check_holds(const Session& s, const LessonCheck& c) {
   if (c.kind == "scaled") return s.lesson.scale.has_value() == want;
   if (c.kind == "scaled_by")  // the last act::ScaleLayerWeights used this factor
     return s.lesson.scale && std::abs(s.lesson.scale->factor - c.equals.get<double>()) <= 1e-6 * c.equals.get<double>();
+  if (c.kind == "diverged") return s.exp().diverged() == want;
+  if (c.kind == "study_rerun") {
+    const auto kind = parse_study(c.equals.get<std::string>());
+    const auto it = kind ? s.study.results.find(*kind) : s.study.results.end();
+    return it != s.study.results.end() && !lesson_ran(s, *kind, it->second.params.seed);
+  }
+  const auto holds = [&](const LessonCheck& part) { return lesson_check_holds(s, part); };
+  if (c.kind == "all") return std::all_of(c.parts.begin(), c.parts.end(), holds);
+  if (c.kind == "any") return std::any_of(c.parts.begin(), c.parts.end(), holds);
   return false;
+}
+
+void update_lesson_try(Session& s) {
+  const LessonStep* st = open_step(s);
+  if (!st || !st->try_it) return;
+  const std::vector<LessonCheck>& checks = st->try_it->checks;
+  // A loop, not an if: after one check passes, the next is looked at in the same call (it
+  // arms at once if it does not hold yet).
+  while (s.lesson.try_passed < static_cast<int>(checks.size())) {
+    const bool holds = lesson_check_holds(s, checks[static_cast<std::size_t>(s.lesson.try_passed)]);
+    if (!holds) {
+      s.lesson.try_armed = true;
+      return;
+    }
+    if (!s.lesson.try_armed) return;  // already true when it became the next check
+    ++s.lesson.try_passed;
+    s.lesson.try_armed = false;
+  }
+}
+
+bool lesson_try_done(const Session& s) {
+  const LessonStep* st = open_step(s);
+  return st && st->try_it && !st->try_it->checks.empty() &&
+         s.lesson.try_passed >= static_cast<int>(st->try_it->checks.size());
 }
 
 nlohmann::json lesson_progress_json(const Session& s) {
   nlohmann::json j;
-  const Lesson* l = s.lesson.open() ? find_lesson(s.lesson.id) : nullptr;
-  if (!l || s.lesson.step < 1 || s.lesson.step > static_cast<int>(l->steps.size())) {
+  const Lesson* l = nullptr;
+  const LessonStep* st = open_step(s, &l);
+  if (!st) {
     j["id"] = nullptr;
     return j;
   }
-  const LessonStep& st = l->steps[static_cast<std::size_t>(s.lesson.step - 1)];
+  const int try_count = st->try_it ? static_cast<int>(st->try_it->checks.size()) : 0;
   nlohmann::json try_done = nullptr;
-  if (st.try_it && st.try_it->check) try_done = lesson_check_holds(s, *st.try_it->check);
+  if (try_count > 0) try_done = lesson_try_done(s);
   j["id"] = l->id;
   j["title"] = l->title;
   j["step"] = s.lesson.step;
   j["count"] = s.lesson.count;
   j["try_done"] = try_done;
+  j["try_passed"] = std::min(s.lesson.try_passed, try_count);
+  j["try_count"] = try_count;
   j["done"] = s.lesson.step == s.lesson.count && (try_done.is_null() || try_done.get<bool>());
+  j["predict_pending"] = lesson_prediction_pending(s);
+  nlohmann::json predictions = nlohmann::json::array();
+  for (const auto& [step, choice] : s.lesson.predictions) {
+    if (step < 1 || step > static_cast<int>(l->steps.size())) continue;
+    const auto& p = l->steps[static_cast<std::size_t>(step - 1)].predict;
+    if (!p || choice < 0 || choice >= static_cast<int>(p->choices.size())) continue;
+    // The answer is part of the event once the step's experiment finished (or the learner
+    // moved past the step), as the strip shows it.
+    const bool revealed = step < s.lesson.step || (step == s.lesson.step && lesson_prediction_revealed(s));
+    predictions.push_back({{"step", step},
+                           {"question", p->question},
+                           {"choice", choice},
+                           {"chosen", p->choices[static_cast<std::size_t>(choice)]},
+                           {"answer", revealed ? nlohmann::json(p->answer) : nlohmann::json()},
+                           {"correct", revealed ? nlohmann::json(choice == p->answer) : nlohmann::json()},
+                           {"revealed", revealed}});
+  }
+  j["predictions"] = std::move(predictions);
   return j;
 }
 

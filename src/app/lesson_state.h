@@ -3,6 +3,7 @@
 // shows. Not here: the lessons themselves (lesson.h) or the actions (lesson_actions.h).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,14 @@ struct LessonProgress {
   int count = 0;              // the lesson's number of steps
   bool catalog_open = false;  // the list of lessons is shown
   std::optional<ScaleRecord> scale;  // last act::ScaleLayerWeights (lesson 8's readout)
+  // The step's try-it checks (update_lesson_try): how many passed, and whether the next one
+  // was seen false since it became the next one (only then may it pass: a condition that
+  // already held when the step opened is not something the learner did).
+  int try_passed = 0;
+  bool try_armed = false;
+  // Locked predictions of the open lesson: step (1-based) -> chosen index. Kept when steps are
+  // replayed (Back, Go to), cleared when a lesson opens.
+  std::map<int, int> predictions;
 
   bool open() const { return !id.empty(); }
 };

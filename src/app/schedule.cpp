@@ -54,7 +54,7 @@ TickReport tick(Session& session, const FrameBudget& budget) {
       session.exp().set_metrics_interval(last && plan.measure_last ? 1 : plan.interval);
       const std::int64_t before = session.exp().metrics().step;
       const auto t0 = Clock::now();
-      nl::app::apply(session, act::Step{1});
+      run_training_steps(session, 1);
       const double ms = ms_since(t0);
       ++report.steps_taken;
       const TwinRun& twin = session.twin;
@@ -85,6 +85,7 @@ TickReport tick(Session& session, const FrameBudget& budget) {
     timed(cost.twin_view_ms, [&] { refresh_twin_view(session); });
   // Experiments panel: a slice of the running study (study.h).
   timed(cost.study_ms, [&] { advance_study(session); });
+  update_lesson_try(session);  // a try-it check this frame's training or study made true
   return report;
 }
 

@@ -164,7 +164,47 @@ float body_height(const app::LessonStep& st, float width) {
   if (st.readout == "fold") h += line * 5.5f;
   if (st.readout == "train_vs_eval") h += line * 4.5f;
   if (st.try_it) h += line * 1.5f + ImGui::CalcTextSize(st.try_it->prompt.c_str(), nullptr, false, width).y;
+  if (st.predict)
+    h += line * 1.5f + ImGui::CalcTextSize(st.predict->question.c_str(), nullptr, false, width).y +
+         static_cast<float>(st.predict->choices.size()) * ImGui::GetFrameHeightWithSpacing() +
+         ImGui::CalcTextSize(st.predict->outcome.c_str(), nullptr, false, width).y + line * 2.0f;
   return h + 2.0f * ImGui::GetStyle().WindowPadding.y;
+}
+
+// Predict, then observe: the choices until one is picked (it locks and the step's experiment
+// runs), then the locked choice, and once the experiment finished the answer beside it.
+void draw_prediction(const app::Session& s, const app::LessonPredict& p, app::ActionQueue& actions, UiProbe* probe) {
+  ImGui::Spacing();
+  ImGui::BeginGroup();
+  ImGui::PushStyleColor(ImGuiCol_Text, palette().warning);
+  wrapped("Predict first: " + p.question);
+  ImGui::PopStyleColor();
+  const auto locked = s.lesson.predictions.find(s.lesson.step);
+  if (locked == s.lesson.predictions.end()) {
+    for (std::size_t i = 0; i < p.choices.size(); ++i) {
+      const std::string label = std::string(1, static_cast<char>('A' + i)) + ". " + p.choices[i] + "##predict" +
+                                std::to_string(i);
+      if (ImGui::Button(label.c_str())) actions.push_back(app::act::LessonPredictChoice{static_cast<int>(i)});
+      record(probe, "lesson_predict_" + std::to_string(i));
+    }
+    wrapped_dim("Your answer locks; then the experiment runs and the result shows here.");
+  } else {
+    const int chosen = locked->second;
+    const auto letter = [](int i) { return std::string(1, static_cast<char>('A' + i)); };
+    wrapped("Your prediction: " + letter(chosen) + ". " + p.choices[static_cast<std::size_t>(chosen)] + " (locked)");
+    if (!app::lesson_prediction_revealed(s)) {
+      wrapped_dim("The experiment is running…");
+    } else {
+      const bool right = chosen == p.answer;
+      ImGui::PushStyleColor(ImGuiCol_Text, right ? palette().with_bn : palette().warning);
+      wrapped(std::string(right ? "● As you predicted. " : "○ Not what happened. ") + "Outcome: " + letter(p.answer) +
+              ". " + p.choices[static_cast<std::size_t>(p.answer)]);
+      ImGui::PopStyleColor();
+      wrapped(p.outcome);
+    }
+  }
+  ImGui::EndGroup();
+  record(probe, "lesson_prediction");
 }
 
 void draw_lesson_body(const app::Session& s, const app::LessonStep& st, app::ActionQueue& actions, UiProbe* probe) {
@@ -174,6 +214,7 @@ void draw_lesson_body(const app::Session& s, const app::LessonStep& st, app::Act
   }
   wrapped(st.text);
   record(probe, "lesson_text");
+  if (st.predict) draw_prediction(s, *st.predict, actions, probe);
   if (st.panel || !st.control.empty()) {
     std::string look = "→ Look at";
     if (st.panel) look += std::string(" the ") + app::panel_name(*st.panel) + " panel";
@@ -189,10 +230,14 @@ void draw_lesson_body(const app::Session& s, const app::LessonStep& st, app::Act
     record(probe, "lesson_readout");
   }
   if (st.try_it) {
-    const bool done = st.try_it->check && app::lesson_check_holds(s, *st.try_it->check);
+    const bool done = app::lesson_try_done(s);
+    const int count = static_cast<int>(st.try_it->checks.size());
+    std::string heading = done ? "● Try it yourself — done" : (count > 0 ? "○ Try it yourself" : "Try it yourself");
+    if (count > 1 && !done)  // a sequence (e.g. lesson 7's two runs): how far the learner got
+      heading += " (" + std::to_string(std::min(s.lesson.try_passed, count)) + " of " + std::to_string(count) + " done)";
     ImGui::BeginGroup();
     ImGui::PushStyleColor(ImGuiCol_Text, done ? palette().with_bn : ImGui::GetStyleColorVec4(ImGuiCol_Text));
-    ImGui::TextUnformatted(done ? "● Try it yourself — done" : (st.try_it->check ? "○ Try it yourself" : "Try it yourself"));
+    ImGui::TextUnformatted(heading.c_str());
     ImGui::PopStyleColor();
     wrapped(st.try_it->prompt);
     ImGui::EndGroup();

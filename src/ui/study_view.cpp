@@ -102,10 +102,11 @@ void draw_studies_view(const app::Session& s, app::ActionQueue& actions, const V
   } else {
     const auto done = st.results.find(st.selected);
     if (done == st.results.end()) {
-      if (ImGui::Button("Run")) actions.push_back(app::act::RunStudy{st.selected, 1});
+      if (ImGui::Button("Run")) actions.push_back(app::act::RunStudy{st.selected, app::kStudySeedMin});
     } else {
       // Same seed, same numbers: offer the next seed to see how robust the outcome is.
-      const std::uint64_t next = done->second.params.seed % 0xffffffffULL + 1;
+      const std::uint64_t seed = done->second.params.seed;
+      const std::uint64_t next = seed >= app::kStudySeedMax ? app::kStudySeedMin : seed + 1;
       const std::string label = "Run with seed " + std::to_string(next);
       if (ImGui::Button(label.c_str())) actions.push_back(app::act::RunStudy{st.selected, next});
     }
@@ -132,6 +133,9 @@ void draw_studies_view(const app::Session& s, app::ActionQueue& actions, const V
   ImGui::TextWrapped("%s", r.verdict.c_str());
   ImGui::PopStyleColor();
   if (probe) probe->record("studies:verdict");
+  // Probe names a lesson step can outline: "studies:readouts" (the table) and
+  // "studies:readout:<key>" (one row's value), "study_chart_<i>" (a chart).
+  ImGui::BeginGroup();
   if (ImGui::BeginTable("study_readouts", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_RowBg)) {
     for (const app::StudyReadout& o : r.readouts) {
       ImGui::TableNextRow();
@@ -139,9 +143,12 @@ void draw_studies_view(const app::Session& s, app::ActionQueue& actions, const V
       ImGui::TextUnformatted(o.label.c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(format_number(o.value).c_str());
+      if (probe) probe->record("studies:readout:" + o.key);
     }
     ImGui::EndTable();
   }
+  ImGui::EndGroup();
+  if (probe) probe->record("studies:readouts");
   ImGui::TextDisabled("seed %llu", static_cast<unsigned long long>(r.params.seed));
   const float min_h = ImGui::GetFontSize() * 11.0f;
   const float per = r.charts.empty() ? min_h

@@ -114,6 +114,27 @@ TEST_CASE("lesson loader: try-it checks are validated against the lesson's setti
   CHECK(with_check(R"({"notice": "yes"})").find("true or false") != std::string::npos);
   CHECK(with_check(R"({"scaled_by": 0.1})") == "(parsed)");
   CHECK(with_check(R"({"scaled_by": -2})").find("scale factor") != std::string::npos);
+  CHECK(with_check(R"({"diverged": true})") == "(parsed)");
+  CHECK(with_check(R"({"study_rerun": "landscape"})") == "(parsed)");
+  CHECK(with_check(R"({"study_rerun": "horoscope"})").find("conv_stats") != std::string::npos);  // lists the kinds
+  CHECK(with_check(R"({"all": [{"step_at_least": 5}, {"any": [{"diverged": true}, {"notice": true}]}]})") == "(parsed)");
+  CHECK(with_check(R"({"all": []})").find("1 to 8") != std::string::npos);
+  CHECK(with_check(R"({"all": [{"any": [{"all": [{"notice": true}]}]}]})").find("too deep") != std::string::npos);
+  CHECK(with_check(R"({"all": [{"step_at_least": 0}]})").find("check.all[0].step_at_least") != std::string::npos);
+  CHECK(with_check(R"({"any": [{"notice": true}], "panel": "why"})").find("exactly one") != std::string::npos);
+}
+
+TEST_CASE("lesson loader: a sequence of checks has 2 to 4 entries and excludes a single check", "[lesson]") {
+  auto with_try = [](const std::string& body) {
+    return error_of(lesson_text(R"({"text": "x", "try": {"prompt": "p", )" + body + "}}"));
+  };
+  CHECK(with_try(R"("checks": [{"notice": true}, {"step_at_least": 3}])") == "(parsed)");
+  CHECK(with_try(R"("checks": [{"notice": true}])").find("2 to 4") != std::string::npos);
+  CHECK(with_try(R"("checks": {"notice": true})").find("2 to 4") != std::string::npos);
+  CHECK(with_try(R"("checks": [{"notice": true}, {"step_at_least": -1}])").find("checks[1].step_at_least") !=
+        std::string::npos);
+  CHECK(with_try(R"("check": {"notice": true}, "checks": [{"notice": true}, {"notice": false}])")
+            .find("both check and checks") != std::string::npos);
 }
 
 TEST_CASE("lesson loader: unknown readouts and lesson navigation inside a lesson are refused", "[lesson]") {

@@ -15,6 +15,7 @@
 #include "app/action_json.h"
 #include "app/actions.h"
 #include "app/lesson.h"
+#include "app/lesson_actions.h"
 #include "app/settings_json.h"
 #include "app_fixtures.h"
 
@@ -77,6 +78,14 @@ void play_through(const std::string& id) {
     if (s.notice) FAIL("step " << k << " left a notice: " << s.notice->message);
     REQUIRE(s.lesson.step == k);
     const LessonStep& st = lesson.steps[static_cast<std::size_t>(k - 1)];
+    if (st.predict) {  // predict first: nothing runs until the learner's answer locks
+      CHECK(lesson_prediction_pending(s));
+      CHECK_FALSE(s.study.running);
+      CHECK(lesson_progress_json(s)["predict_pending"] == true);
+      apply(s, act::LessonPredictChoice{st.predict->answer});
+      if (s.notice) FAIL("step " << k << "'s prediction left a notice: " << s.notice->message);
+      CHECK_FALSE(lesson_prediction_pending(s));
+    }
     if (st.panel) CHECK(s.view.panel == *st.panel);
     check_finite(s, id + " step " + std::to_string(k));
     const nlohmann::json progress = lesson_progress_json(s);
@@ -186,7 +195,7 @@ TEST_CASE("lessons: try-it checks follow the session", "[lesson]") {
   apply(s, act::LessonGoTo{4});
   const Lesson* l = find_lesson("08-scale-invariance");
   REQUIRE(l != nullptr);
-  const LessonCheck& scaled = *l->steps[3].try_it->check;
+  const LessonCheck& scaled = l->steps[3].try_it->checks.at(0);
   CHECK_FALSE(lesson_check_holds(s, scaled));  // step 2 scaled by 10, not 0.1
   CHECK(lesson_progress_json(s)["try_done"] == false);
   apply(s, act::ScaleLayerWeights{0, 0.1f});
@@ -195,13 +204,13 @@ TEST_CASE("lessons: try-it checks follow the session", "[lesson]") {
 
   apply(s, act::OpenLesson{"03-train-vs-inference"});
   apply(s, act::LessonGoTo{3});
-  const LessonCheck& batch4 = *find_lesson("03-train-vs-inference")->steps[2].try_it->check;
+  const LessonCheck& batch4 = find_lesson("03-train-vs-inference")->steps[2].try_it->checks.at(0);
   CHECK_FALSE(lesson_check_holds(s, batch4));
   apply(s, act::SetBatchSize{4});
   CHECK(lesson_check_holds(s, batch4));
   CHECK(s.lesson.step == 3);  // the rebuild kept the lesson open
   apply(s, act::LessonGoTo{6});
-  const LessonCheck& notice = *find_lesson("03-train-vs-inference")->steps[5].try_it->check;
+  const LessonCheck& notice = find_lesson("03-train-vs-inference")->steps[5].try_it->checks.at(0);
   CHECK_FALSE(lesson_check_holds(s, notice));
   apply(s, act::SetBatchSize{1});
   apply(s, act::Step{1});

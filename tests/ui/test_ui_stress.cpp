@@ -16,48 +16,9 @@ using namespace nl;
 using namespace nl::app;
 using nl::app::testing::fresh_session;
 using nl::ui::testing::HeadlessUi;
+using nl::ui::testing::drawn_text;
 
 namespace {
-
-// The text of the last frame: glyph quads decoded through the atlas, one line per baseline
-// run, a space where the gap between two glyphs is wider than a third of the font size.
-std::string drawn_text() {
-  std::map<std::pair<float, float>, const ImFontGlyph*> by_uv;
-  for (const ImFont* font : ImGui::GetIO().Fonts->Fonts)
-    for (const ImFontGlyph& g : font->Glyphs)
-      if (g.Visible) by_uv[{g.U0, g.V0}] = &g;
-  const ImDrawData* dd = ImGui::GetDrawData();
-  std::string text;
-  for (int l = 0; dd && l < dd->CmdListsCount; ++l) {
-    const ImDrawList* list = dd->CmdLists[l];
-    const ImDrawIdx* idx = list->IdxBuffer.Data;
-    const ImDrawVert* vtx = list->VtxBuffer.Data;
-    const int n = list->IdxBuffer.Size;
-    float last_x1 = 0.0f, last_y0 = -1e9f;
-    for (int k = 0; k + 5 < n;) {
-      const ImDrawIdx b = idx[k];
-      // ImDrawList::PrimRectUV: indices b, b+1, b+2, b, b+2, b+3; UVs (u0,v0) and (u1,v1) at b and b+2.
-      const bool quad = idx[k + 1] == b + 1 && idx[k + 2] == b + 2 && idx[k + 3] == b && idx[k + 4] == b + 2 &&
-                        idx[k + 5] == b + 3;
-      if (!quad) {
-        k += 3;
-        continue;
-      }
-      k += 6;
-      const auto it = by_uv.find({vtx[b].uv.x, vtx[b].uv.y});
-      if (it == by_uv.end() || it->second->U1 != vtx[b + 2].uv.x || it->second->V1 != vtx[b + 2].uv.y) continue;
-      const float x0 = vtx[b].pos.x, y0 = vtx[b].pos.y - it->second->Y0, x1 = vtx[b + 2].pos.x;
-      if (std::abs(y0 - last_y0) > 1.0f || x0 < last_x1 - 1.0f) text += '\n';
-      else if (x0 - last_x1 > ImGui::GetFontSize() / 3.0f) text += ' ';
-      const unsigned c = it->second->Codepoint;
-      text += c < 128 ? static_cast<char>(c) : '?';
-      last_x1 = x1;
-      last_y0 = y0;
-    }
-    text += '\n';
-  }
-  return text;
-}
 
 // "nan" or "inf" as a word of its own (what printf makes of NaN and Inf).
 std::string non_finite_word(const std::string& text) {
