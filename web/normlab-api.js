@@ -10,10 +10,44 @@
 // Every verb returns a Promise: the result, or an Error (message, hint) when NormLab refused
 // the call. Replies are accepted only from the iframe's window and from options.allowedOrigin
 // (default: the origin of src; "null" when the iframe is sandboxed without allow-same-origin).
+// That reply filter (acceptsReply, expectedOrigin, sandboxIsOpaque) needs no DOM: node loads
+// this file too (module.exports) for tests/browser/origin.test.mjs.
 'use strict';
 
 (function (root) {
   const EVENTS = ['step', 'state', 'lesson'];
+
+  // Whether an iframe with this sandbox attribute (undefined: none) has an opaque origin.
+  // Sandbox tokens are ASCII case-insensitive.
+  function sandboxIsOpaque(sandbox) {
+    if (sandbox === undefined) return false;
+    return String(sandbox).toLowerCase().split(/[\t\n\f\r ]+/).indexOf('allow-same-origin') < 0;
+  }
+
+  // The origin replies must come from: options.allowedOrigin (an origin, or a URL whose origin
+  // is meant; "null" for an opaque frame), else "null" for an opaque sandbox, else srcOrigin.
+  function expectedOrigin(options, srcOrigin) {
+    options = options || {};
+    const given = options.allowedOrigin;
+    if (given !== undefined && given !== null && given !== '') {
+      const text = String(given).trim();
+      if (text.toLowerCase() === 'null') return 'null';
+      let origin = null;
+      try { origin = new URL(text).origin; } catch (e) { /* not a URL */ }
+      if (!origin || origin === 'null') {
+        throw new Error('NormLab.create: allowedOrigin must be an origin such as https://labs.example.edu, or "null"');
+      }
+      return origin;
+    }
+    return sandboxIsOpaque(options.sandbox) ? 'null' : srcOrigin;
+  }
+
+  // Whether a message event is a reply of the widget: sent by the iframe's own window (not a
+  // sibling, the parent or a popup) from the expected origin.
+  function acceptsReply(event, frameWindow, expected) {
+    return !!event && !!frameWindow && event.source === frameWindow &&
+           typeof event.origin === 'string' && event.origin === expected;
+  }
 
   function create(element, options) {
     options = options || {};
@@ -31,8 +65,7 @@
     iframe.style.border = '0';
     if (options.sandbox !== undefined) iframe.setAttribute('sandbox', options.sandbox);
     iframe.setAttribute('allow', 'clipboard-write');
-    const sandboxedOpaque = options.sandbox !== undefined && !/\ballow-same-origin\b/.test(options.sandbox);
-    const expectedOrigin = options.allowedOrigin || (sandboxedOpaque ? 'null' : src.origin);
+    const replyOrigin = expectedOrigin(options, src.origin);
 
     let nextId = 1;
     const pending = new Map();
@@ -42,7 +75,7 @@
     let isReady = false;
 
     function onMessage(event) {
-      if (event.source !== iframe.contentWindow || event.origin !== expectedOrigin) return;
+      if (!acceptsReply(event, iframe.contentWindow, replyOrigin)) return;
       let msg;
       try { msg = typeof event.data === 'string' ? JSON.parse(event.data) : event.data; } catch (e) { return; }
       if (!msg || msg.normlab !== 1) return;
@@ -76,7 +109,7 @@
           }, 15000);
           pending.set(id, { resolve: resolve, reject: reject, timer: timer });
           iframe.contentWindow.postMessage(JSON.stringify(Object.assign({ normlab: 1, id: id }, message)),
-                                           expectedOrigin === 'null' ? '*' : expectedOrigin);
+                                           replyOrigin === 'null' ? '*' : replyOrigin);
         });
       });
     }
@@ -114,5 +147,8 @@
     return handle;
   }
 
-  root.NormLab = { create: create };
-})(window);
+  const api = { create: create, acceptsReply: acceptsReply, expectedOrigin: expectedOrigin, sandboxIsOpaque: sandboxIsOpaque };
+  if (root) root.NormLab = api;
+  // node (the unit test); in a page a global `module` belongs to someone else.
+  else if (typeof module !== 'undefined' && module && module.exports) module.exports = api;
+})(typeof window !== 'undefined' ? window : null);
