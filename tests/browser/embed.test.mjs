@@ -1,6 +1,7 @@
 // Browser test of embedding: a host page on a second loopback origin drives embed.html
 // through postMessage (normlab-api.js), a third origin is refused, malformed messages get an
-// error reply; the app under a strict CSP; embed.html in an iframe sandboxed with
+// error reply; a hostile sibling frame and a hostile parent are refused and change nothing;
+// the app under a strict CSP; embed.html in an iframe sandboxed with
 // allow-scripts only; the example course page. Fails on any console or page error.
 // usage: node embed.test.mjs --site <build/web-release/web> --screenshots <dir>
 import fs from 'node:fs';
@@ -27,6 +28,9 @@ const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'normlab-host-'));
 fs.writeFileSync(path.join(hostDir, 'index.html'),
   `<!doctype html><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,"><body style="margin:0">` +
   `<div id="w" style="width:640px"></div><script src="${app.url}normlab-api.js"></script></body>`);
+// A blank page for a hostile sibling frame, served from the intruder's origin.
+fs.writeFileSync(path.join(hostDir, 'sibling.html'),
+  '<!doctype html><meta charset="utf-8"><title>sibling</title><link rel="icon" href="data:,"><body></body>');
 const host = await serve(hostDir);
 const intruder = await serve(hostDir);
 const browser = await launch();
@@ -126,6 +130,124 @@ try {
   await context.close();
 } catch (e) {
   checks.ok(false, `cross-origin embedding ran to the end (${e.message})`);
+}
+
+// 2b. Hostile frames. A sibling frame on the intruder's origin next to the allowed host's
+//     widget, and a parent on the intruder's origin whose embed was told to trust the host
+//     only, post dispatch / setState / step / play / subscribe: every message is refused with
+//     its id, the state read back through an allowed channel (the host's getState, the
+//     frame's own page API) is unchanged, and neither hears the events.
+const snapshot = (s) => JSON.stringify({ step: s.training.step, playing: s.playing, panel: s.view.panel,
+  stage: s.view.inspector.stage, settings: s.settings });
+const HOSTILE = [
+  { id: 'x1', verb: 'dispatch', action: { type: 'set_inspector_stage', stage: 'normalized' } },
+  { id: 'x2', verb: 'setState', state: { settings: { optimizer: { learning_rate: 0.9 } } } },
+  { id: 'x3', verb: 'step', count: 7 },
+  { id: 'x4', verb: 'play' },
+  { id: 'x5', verb: 'subscribe', event: 'step' },
+];
+const refusedAll = (replies) => HOSTILE.every((m) => replies[m.id] && replies[m.id].ok === false &&
+  /not allowed/.test(replies[m.id].error));
+try {
+  const { context, page } = await newPage('hostile-sibling');
+  await page.goto(host.url);
+  await page.evaluate((src) => {
+    window.lab = NormLab.create(document.getElementById('w'), { src: src, hash: 'p=inspector', height: '420px' });
+    window.hostEvents = [];
+  }, app.url + 'embed.html');
+  await waitFor(page, () => window.lab.isReady, null, 60000, 'the widget next to a hostile sibling');
+  const before = await page.evaluate(() => window.lab.getState());
+  await page.evaluate((src) => new Promise((resolve) => {
+    const f = document.createElement('iframe');
+    f.src = src;
+    f.style.width = '200px'; f.style.height = '100px';
+    f.onload = () => resolve();
+    document.body.appendChild(f);  // after the widget's iframe: the widget is frames[0]
+  }), intruder.url + 'sibling.html');
+  const sibling = await frameOf(page, 'sibling.html');
+  const sib = await sibling.evaluate((messages) => new Promise((resolve, reject) => {
+    const widget = window.parent.frames[0];
+    window.replies = {};
+    window.events = [];
+    let fromOthers = 0;
+    window.addEventListener('message', (e) => {
+      if (e.source !== widget) { fromOthers += 1; return; }
+      let m;
+      try { m = JSON.parse(e.data); } catch (err) { return; }
+      if (m.event) { window.events.push(m.event); return; }
+      window.replies[m.id] = m;
+      if (Object.keys(window.replies).length === messages.length) resolve({ replies: window.replies, fromOthers });
+    });
+    // Strings and a plain object, as hosts may send them.
+    messages.forEach((m, i) => widget.postMessage(i === 2 ? Object.assign({ normlab: 1 }, m)
+                                                          : JSON.stringify(Object.assign({ normlab: 1 }, m)), '*'));
+    setTimeout(() => reject(new Error(`the sibling got ${Object.keys(window.replies).length} of ${messages.length} replies`)), 15000);
+  }), HOSTILE);
+  await page.waitForTimeout(500);
+  const after = await page.evaluate(() => window.lab.getState());
+  checks.ok(refusedAll(sib.replies) && sib.fromOthers === 0,
+    `hostile sibling frame (other origin): dispatch, setState, step, play, subscribe all refused (${sib.replies.x1.error})`);
+  checks.ok(snapshot(after) === snapshot(before) && after.view.inspector.stage !== 'normalized',
+    `hostile sibling frame: the state read back by the allowed host is unchanged (step ${after.training.step}, stage ${after.view.inspector.stage})`);
+  // The allowed host subscribes and plays: it hears step events, the sibling hears none.
+  await page.evaluate(async () => {
+    await window.lab.on('step', (e) => window.hostEvents.push(e.step));
+    await window.lab.play();
+  });
+  await waitFor(page, () => window.hostEvents.length >= 3, null, 20000, 'the host\'s step events');
+  await page.evaluate(() => window.lab.pause());
+  await page.waitForTimeout(300);
+  const sibEvents = await sibling.evaluate(() => window.events.length);
+  checks.ok(sibEvents === 0, `hostile sibling frame: hears none of the host's events (${sibEvents})`);
+  await context.close();
+
+  const par = await newPage('hostile-parent');
+  await par.page.goto(intruder.url);
+  const hostOrigin = new URL(host.url).origin;
+  await par.page.evaluate((src) => new Promise((resolve, reject) => {
+    const f = document.createElement('iframe');
+    f.src = src;  // trusts the host's origin (and its own), not this page's
+    f.style.width = '400px'; f.style.height = '300px';
+    document.body.appendChild(f);
+    window.replies = {};
+    window.events = [];
+    window.addEventListener('message', (e) => {
+      if (e.source !== f.contentWindow) return;
+      const m = JSON.parse(e.data);
+      if (m.event === 'ready') resolve();
+      else if (m.event) window.events.push(m.event);
+      else window.replies[m.id] = m;
+    });
+    setTimeout(() => reject(new Error('the frame never said ready')), 60000);
+  }), app.url + 'embed.html?origin=' + encodeURIComponent(hostOrigin) + '#p=inspector');
+  const parFrame = await frameOf(par.page, 'embed.html');
+  await waitFor(parFrame, () => window.normlabReady === true, null, 30000, 'the hostile parent\'s frame to start');
+  const pBefore = await parFrame.evaluate(() => window.normlab.getState());
+  await par.page.evaluate((messages) => {
+    const f = document.querySelector('iframe');
+    for (const m of messages) f.contentWindow.postMessage(JSON.stringify(Object.assign({ normlab: 1 }, m)), '*');
+  }, HOSTILE);
+  await waitFor(par.page, (n) => Object.keys(window.replies).length >= n, HOSTILE.length, 15000, 'the hostile parent\'s replies');
+  await par.page.waitForTimeout(800);  // a refused play must not have started anything
+  const pReplies = await par.page.evaluate(() => window.replies);
+  const pAfter = await parFrame.evaluate(() => window.normlab.getState());
+  checks.ok(refusedAll(pReplies),
+    `hostile parent (other origin, embed trusts ${hostOrigin}): dispatch, setState, step, play, subscribe all refused`);
+  checks.ok(snapshot(pAfter) === snapshot(pBefore) && !pAfter.playing,
+    `hostile parent: the state read back in the frame is unchanged (step ${pAfter.training.step}, playing ${pAfter.playing})`);
+  // The frame trains on its own (page API): the refused parent hears no step events.
+  await parFrame.evaluate(() => window.normlab.play());
+  await waitFor(parFrame, (n) => window.normlab.getState().training.step >= n + 3, pAfter.training.step, 20000,
+    'the hostile parent\'s frame to train');
+  await parFrame.evaluate(() => window.normlab.pause());
+  await par.page.waitForTimeout(300);
+  const stepped = await parFrame.evaluate(() => window.normlab.getState().training.step);
+  const pEvents = await par.page.evaluate(() => window.events.length);
+  checks.ok(stepped > pAfter.training.step && pEvents === 0,
+    `hostile parent: hears no events while the frame trains (${pEvents} events, step ${stepped})`);
+  await par.context.close();
+} catch (e) {
+  checks.ok(false, `hostile frames check ran (${e.message})`);
 }
 
 // 3. Strict CSP: index.html and embed.html load, train and draw with no violation.
