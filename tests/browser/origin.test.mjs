@@ -95,6 +95,7 @@ test('letter case and default ports are normalized as browsers serialize origins
   assert.equal(rules.normalizeOrigin('http://127.0.0.1:5173'), 'http://127.0.0.1:5173');
   assert.equal(rules.normalizeOrigin('http://[::1]:8080'), 'http://[::1]:8080');
   assert.equal(rules.normalizeOrigin('  https://a.example  '), A);
+  assert.equal(rules.normalizeOrigin('https://Bücher.example'), 'https://xn--bcher-kva.example', 'IDN as punycode');
   const p = policy('?origin=HTTPS://A.EXAMPLE:443');
   assert.ok(allows(p, A));
   assert.ok(!allows(p, 'https://a.example:8443') && !allows(p, 'http://a.example'));
@@ -220,6 +221,12 @@ test('subscriptions: events go only to the window that asked, at the origin it a
   // The sibling on the same origin did not ask: it hears nothing.
   assert.deepEqual(subs.recipients('step').map((r) => r.source), [asking]);
   assert.deepEqual(subs.recipients('state'), [], 'an event nobody asked for goes nowhere');
+  // A same-origin sibling's own subscription is its own, not the asking window's.
+  subs.applyReply(sibling, A, subscribed('lesson'));
+  assert.deepEqual(subs.recipients('lesson'), [{ source: sibling, origin: A, targetOrigin: A }]);
+  assert.deepEqual(subs.recipients('step').map((r) => r.source), [asking]);
+  subs.applyReply(sibling, A, subscribed('lesson', false));
+  assert.deepEqual(subs.recipients('lesson'), []);
   // The same window under another origin is another subscriber (a navigated window gets
   // nothing: the post's targetOrigin is the origin it subscribed from).
   subs.applyReply(asking, OWN, subscribed('state'));
