@@ -56,6 +56,7 @@
     // The embed accepts messages from this page's origin only when told so.
     src.searchParams.append('origin', location.origin);
     src.hash = options.hash ? String(options.hash).replace(/^#/, '') : '';
+    const replyOrigin = expectedOrigin(options, src.origin);  // throws before any DOM change
     const iframe = document.createElement('iframe');
     iframe.src = src.href;
     iframe.title = options.title || 'NormLab: batch normalization playground';
@@ -65,7 +66,6 @@
     iframe.style.border = '0';
     if (options.sandbox !== undefined) iframe.setAttribute('sandbox', options.sandbox);
     iframe.setAttribute('allow', 'clipboard-write');
-    const replyOrigin = expectedOrigin(options, src.origin);
 
     let nextId = 1;
     const pending = new Map();
