@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/lesson_actions.h"
 #include "app/study_actions.h"
 #include "ui/chart.h"
 #include "ui/theme.h"
@@ -101,6 +102,10 @@ void draw_studies_view(const app::Session& s, app::ActionQueue& actions, const V
     if (probe) probe->record("studies:cancel");
   } else {
     const auto done = st.results.find(st.selected);
+    // Predict first: while the open lesson step waits for the learner's answer, its experiment
+    // does not run from here either (the answer starts it).
+    const bool awaiting_prediction = app::lesson_prediction_pending(s);
+    ImGui::BeginDisabled(awaiting_prediction);
     if (done == st.results.end()) {
       if (ImGui::Button("Run")) actions.push_back(app::act::RunStudy{st.selected, app::kStudySeedMin});
     } else {
@@ -110,7 +115,10 @@ void draw_studies_view(const app::Session& s, app::ActionQueue& actions, const V
       const std::string label = "Run with seed " + std::to_string(next);
       if (ImGui::Button(label.c_str())) actions.push_back(app::act::RunStudy{st.selected, next});
     }
+    ImGui::EndDisabled();
     if (probe) probe->record("studies:run");
+    if (awaiting_prediction && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("Answer the lesson's question first: your answer starts the experiment.");
     if (st.running && ImGui::IsItemHovered())
       ImGui::SetTooltip("Replaces the running experiment (%s).", app::study_title(st.running_params.kind));
   }
@@ -124,7 +132,10 @@ void draw_studies_view(const app::Session& s, app::ActionQueue& actions, const V
   }
   const auto it = st.results.find(st.selected);
   if (it == st.results.end()) {
-    if (!this_running) ImGui::TextDisabled("Not run yet: press Run. It computes in the background while you explore.");
+    if (!this_running)
+      ImGui::TextDisabled("%s", app::lesson_prediction_pending(s)
+                                    ? "Not run yet: answer the lesson's question above; your answer starts it."
+                                    : "Not run yet: press Run. It computes in the background while you explore.");
     return;
   }
   const app::StudyResult& r = it->second;

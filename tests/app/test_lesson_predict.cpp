@@ -83,7 +83,7 @@ TEST_CASE("a prediction locks before the step's experiment runs, and Next waits 
   CHECK(s.lesson.predictions.empty());
 }
 
-TEST_CASE("a step without a question refuses a prediction; a lesson cannot answer for the learner", "[lesson]") {
+TEST_CASE("a step without a question refuses a prediction, and a lesson cannot answer for the learner", "[lesson]") {
   Session s = testing::fresh_session();
   apply(s, act::OpenLesson{"01-what-bn-computes"});
   REQUIRE_FALSE(find_lesson("01-what-bn-computes")->steps.front().predict.has_value());

@@ -115,6 +115,9 @@ TEST_CASE("lesson ui: a prediction is asked, locks, runs the experiment and is s
   CHECK(testing::drew_text("Predict first: " + p.question.substr(0, 20)));
   CHECK(testing::drew_text("Your answer locks"));
   CHECK_FALSE(s.study.running);
+  ui.click(s, "studies:run");  // the panel's Run waits for the answer too
+  CHECK_FALSE(s.study.running);
+  CHECK(testing::drew_text("answer the lesson's question above"));
   ui.click(s, "lesson_next");
   CHECK(s.lesson.step == 1);
   REQUIRE(s.notice.has_value());
