@@ -1,12 +1,14 @@
 // Browser test of the page's state plumbing: every URL setting round-trips through the
 // app and location.hash (and a reload); a few hundred seeded random or malformed hashes
-// cause no page error and leave a working canvas; exports download and re-import; the
-// accessible mirror announces and its buttons work from the keyboard; the keyboard
-// shortcuts still work with ImGui's keyboard navigation on. Fails on any console/page error.
+// cause no page error and leave a working canvas; exports download and re-import, bad files
+// are refused with their own notice and change nothing, the CSV and PyTorch exports hold
+// the run's rows and the network's modules; the accessible mirror announces and its
+// buttons work from the keyboard; the keyboard shortcuts still work with ImGui's keyboard
+// navigation on. Fails on any console/page error.
 // usage: node url_state.test.mjs --site <build/web-release/web> --screenshots <dir> [--hashes N]
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks } from './harness.mjs';
+import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks, curvesCsvProblems, pytorchProblems } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -20,6 +22,10 @@ const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
 const page = await context.newPage();
 watch(page, problems, 'url-state');
+
+// true once `promise` (a waitFor) resolves, false when it times out: the check that follows
+// says what did not happen.
+const reached = (promise) => promise.then(() => true, () => false);
 
 async function open(hash) {
   await page.goto('about:blank');  // a real load, not a same-document hash change
@@ -92,9 +98,14 @@ try {
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(shots, 'url-state-all-settings.png') });
   // A change in the app updates the address (throttled).
+  const LR7 = /(^#|&)lr=0\.07(&|$)/;
+  const hashBefore = await page.evaluate(() => location.hash);
   await page.evaluate(() => window.normlab.dispatch({ type: 'set_learning_rate', learning_rate: 0.07 }));
-  await waitFor(page, () => /(^#|&)lr=0\.07(&|$)/.test(location.hash), null, 3000, 'the address to show lr=0.07');
-  checks.ok(true, 'a change made in the app shows in location.hash');
+  const followed = await reached(waitFor(page, (re) => new RegExp(re).test(location.hash), LR7.source, 3000, 'the address to show lr=0.07'));
+  const hashAfter = await page.evaluate(() => location.hash);
+  const lrAfter = await page.evaluate(() => window.normlab.getState().settings.optimizer.learning_rate);
+  checks.ok(!LR7.test(hashBefore) && followed && LR7.test(hashAfter) && Math.abs(lrAfter - 0.07) < 1e-7,
+    `a change made in the app shows in location.hash (lr=${parseHash(hashBefore).lr} -> ${parseHash(hashAfter).lr}, state ${lrAfter})`);
 } catch (e) {
   checks.ok(false, `URL round-trip ran to the end (${e.message})`);
 }
@@ -174,16 +185,65 @@ try {
   checks.ok(after.training.step === before.training.step && JSON.stringify(after.weights) === JSON.stringify(before.weights) &&
             after.settings.batch_size === before.settings.batch_size,
   `the exported file imports back: same step (${after.training.step}), settings and weights${result.notice ? ' (' + result.notice + ')' : ''}`);
-  // The Import button's file picker does the same.
-  await page.evaluate(() => window.normlab.dispatch({ type: 'reset' }));
+  // The Import button's file picker does the same (from a reset session, no notice showing).
+  await page.evaluate(() => { window.normlab.dispatch({ type: 'reset' }); window.normlab.dispatch({ type: 'dismiss_notice' }); });
+  const unpicked = await page.evaluate(() => ({ step: window.normlab.getState().training.step, notice: window.normlab.state().notice }));
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#import-button')]);
   await chooser.setFiles(file);
-  await waitFor(page, (s) => window.normlab.getState().training.step === s, before.training.step, 5000, 'the picked file to import');
-  checks.ok(true, 'the Import… button imports a picked state file');
-  const broken = await page.evaluate(() => { try { window.normlab.importText('{"format": "nope"}'); return null; } catch (e) { return e.message; } });
-  const noticed = await page.evaluate(() => window.normlab.state().notice);
-  checks.ok(broken !== null || (noticed && noticed.length > 0), `a bad file is refused with a message (${broken || noticed})`);
+  const picked = await reached(waitFor(page, (s) => window.normlab.getState().training.step === s, before.training.step, 5000, 'the picked file to import'));
+  const pickedState = await page.evaluate(() => ({ st: window.normlab.getState({ weights: true }), notice: window.normlab.state().notice }));
+  checks.ok(unpicked.step === 0 && unpicked.notice === null && picked &&
+            pickedState.st.training.step === before.training.step &&
+            JSON.stringify(pickedState.st.weights) === JSON.stringify(before.weights) &&
+            JSON.stringify(pickedState.st.settings) === JSON.stringify(before.settings) &&
+            /^Imported the state file/.test(pickedState.notice || ''),
+  `the Import… button imports a picked state file (step ${unpicked.step} -> ${pickedState.st.training.step}, same settings and weights; “${pickedState.notice}”)`);
+
+  // Bad files: each refused with an "Import failed" notice of its own (the earlier notice is
+  // dismissed first, and the reply names the notice this import left), and the session —
+  // settings, view, training position, weights, model version — exactly as it was. One file
+  // is wrong from its first key; the other is the exported file with changed settings and
+  // one weight row missing deep inside, so a half-applied import would show.
+  const doc = JSON.parse(text);
+  doc.settings.batch_size = 64;
+  doc.settings.optimizer.learning_rate = 0.5;
+  doc.training.step = 999;
+  doc.weights.hidden[1].linear.weight.pop();
+  const BAD_FILES = [
+    { name: 'wrong format', text: '{"format": "nope"}', says: /format/ },
+    { name: 'a weight row missing', text: JSON.stringify(doc), says: /weights\.hidden\[1\]\.linear\.weight/ },
+  ];
+  for (const bad of BAD_FILES) {
+    await page.evaluate(() => window.normlab.dispatch({ type: 'dismiss_notice' }));
+    const pre = await page.evaluate(() => ({ st: JSON.stringify(window.normlab.getState({ weights: true })),
+      notice: window.normlab.state().notice, version: window.normlab.state().model_version }));
+    const reply = await page.evaluate((t) => {
+      try { return { result: window.normlab.importText(t) }; } catch (e) { return { error: e.message }; }
+    }, bad.text);
+    const post = await page.evaluate(() => ({ st: JSON.stringify(window.normlab.getState({ weights: true })),
+      notice: window.normlab.state().notice, version: window.normlab.state().model_version }));
+    const said = reply.result ? reply.result.notice : reply.error;
+    checks.ok(pre.notice === null && typeof said === 'string' && /^Import failed: /.test(said) && bad.says.test(said) &&
+              post.notice === said,
+      `a bad file (${bad.name}) is refused with its own "Import failed" notice (notice before: ${pre.notice}; now: “${post.notice}”)`);
+    checks.ok(post.st === pre.st && post.version === pre.version,
+      `the refused file (${bad.name}) leaves the session as it was (settings, view, step, weights)`);
+  }
   await page.evaluate(() => window.normlab.dispatch({ type: 'dismiss_notice' }));
+
+  // The other exports, from a known run: a network unlike the default one (tanh, LayerNorm
+  // after the activation, BatchNorm with the cumulative average), reset, TRAINED steps.
+  const TRAINED = 37;
+  await page.evaluate((n) => {
+    window.normlab.pause();
+    window.normlab.setState({ settings: { net: {
+      hidden: [{ width: 6, activation: 'tanh', norm: 'layernorm', placement: 'after' },
+               { width: 5, activation: 'relu', norm: 'batchnorm', placement: 'before' }],
+      norm: { momentum: null, eps: 0.001 } } } });
+    window.normlab.dispatch({ type: 'reset' });
+    window.normlab.step(n);
+  }, TRAINED);
+  const exported = await page.evaluate(() => window.normlab.getState());
   for (const kind of ['curves_csv', 'pytorch', 'png']) {
     const [d] = await Promise.all([
       page.waitForEvent('download', { timeout: 10000 }),
@@ -192,8 +252,20 @@ try {
     const f = path.join(shots, 'export-' + d.suggestedFilename());
     await d.saveAs(f);
     const bytes = fs.readFileSync(f);
-    const okContent = kind === 'png' ? bytes.slice(1, 4).toString() === 'PNG' && bytes.length > 5000 : bytes.length > 50;
-    checks.ok(okContent, `export ${kind}: ${d.suggestedFilename()} (${bytes.length} bytes)`);
+    let wrong;
+    if (kind === 'png') {
+      wrong = d.suggestedFilename() === 'normlab.png' && bytes.slice(1, 4).toString() === 'PNG' && bytes.length > 5000 ? [] : ['not a PNG of the canvas'];
+    } else if (kind === 'curves_csv') {
+      wrong = (d.suggestedFilename() === 'normlab-curves.csv' ? [] : ['named ' + d.suggestedFilename()])
+        .concat(curvesCsvProblems(bytes.toString('utf8'), TRAINED, exported.training));
+    } else {
+      wrong = (d.suggestedFilename() === 'normlab_model.py' ? [] : ['named ' + d.suggestedFilename()])
+        .concat(pytorchProblems(bytes.toString('utf8'), exported.settings));
+    }
+    const what = { curves_csv: `the curves header and ${TRAINED} rows (steps 1..${TRAINED}, the last one the state's)`,
+      pytorch: 'the network\'s modules (Linear, LayerNorm, Tanh, BatchNorm1d, ReLU, Linear), batch size and optimizer',
+      png: 'a PNG' }[kind];
+    checks.ok(wrong.length === 0, `export ${kind}: ${d.suggestedFilename()} (${bytes.length} bytes) holds ${what}${wrong.length ? ': ' + wrong.slice(0, 4).join('; ') : ''}`);
   }
 } catch (e) {
   checks.ok(false, `export/import ran to the end (${e.message})`);
