@@ -6,7 +6,7 @@
 // usage: node page.test.mjs --site <build/web-release/web> --screenshots <dir>
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks } from './harness.mjs';
+import { parseArgs, serve, launch, watch, pngStats, pngRegionChange, waitFor, Checks } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -28,13 +28,18 @@ async function openApp(options, label) {
   return { context, page };
 }
 
+// A real mouse click on a named control. A control that is not drawn fails the block (the
+// throw lands in its catch, a failed check). uiRects() keeps a control's rectangle after it
+// was last drawn, so every click below is also followed by a check of what it did.
 async function clickControl(page, name) {
   const rects = await page.evaluate(() => window.normlab.uiRects());
   const r = rects[name];
   if (!r) throw new Error(`control "${name}" was not drawn`);
   const canvasBox = await page.locator('#canvas').boundingBox();
   await page.mouse.click(canvasBox.x + (r[0] + r[2]) / 2, canvasBox.y + (r[1] + r[3]) / 2);
+  return r;
 }
+const view = (page) => page.evaluate(() => window.normlab.getState().view);
 
 try {
   // 1. Load, press Play with the mouse, watch training happen.
@@ -141,10 +146,15 @@ try {
   const inspRects = await insp.page.evaluate(() => window.normlab.uiRects());
   checks.ok(inspRects['inspector:plot'] !== undefined && inspRects['inspector:gamma'] !== undefined,
     'the inspector draws its plot and the γ slider');
+  // Each click on next moves one stage on: raw, mean, ... eval.
+  const stages = [(await view(insp.page)).inspector.stage];
   for (let i = 0; i < 7; ++i) {
     await clickControl(insp.page, 'inspector:next');
     await insp.page.waitForTimeout(150);
+    stages.push((await view(insp.page)).inspector.stage);
   }
+  checks.ok(stages.join(',') === 'raw,mean,centred,variance,normalized,affine,running,eval',
+    `each click on the inspector's next moves one stage on (${stages.join(' -> ')})`);
   await insp.page.waitForTimeout(800);
   const evalRects = await insp.page.evaluate(() => window.normlab.uiRects());
   checks.ok(evalRects['inspector:boundaries'] !== undefined, 'clicking next to the eval stage shows batch vs running boundaries');
@@ -153,14 +163,29 @@ try {
 
   checks.ok(await insp.page.evaluate(() => window.normlab.showPanel('backprop')), 'showPanel("backprop") is accepted');
   await insp.page.waitForTimeout(800);
+  const bpSteps = [(await view(insp.page)).inspector.backprop_step];
   for (let i = 0; i < 8; ++i) {
     await clickControl(insp.page, 'backprop:next');
     await insp.page.waitForTimeout(150);
+    bpSteps.push((await view(insp.page)).inspector.backprop_step);
   }
+  checks.ok(bpSteps.join(',') === 'forward,dy,dbeta,dgamma,dxhat,dvar,dmean,dx,compact',
+    `each click on the backprop stepper's next moves one step back (${bpSteps.join(' -> ')})`);
   await insp.page.waitForTimeout(300);
+  // "check numerically" draws its table under the button: that area changes with the click
+  // (the pointer rests on the button in both pictures, so its hover colour is the same).
+  const checkRect = (await insp.page.evaluate(() => window.normlab.uiRects()))['backprop:check'];
+  if (!checkRect) throw new Error('control "backprop:check" was not drawn');
+  const cbox = await insp.page.locator('#canvas').boundingBox();
+  await insp.page.mouse.move(cbox.x + (checkRect[0] + checkRect[2]) / 2, cbox.y + (checkRect[1] + checkRect[3]) / 2);
+  await insp.page.waitForTimeout(400);
+  const bpBefore = await insp.page.screenshot();
   await clickControl(insp.page, 'backprop:check');
   await insp.page.waitForTimeout(800);
   const bpPng = await insp.page.screenshot({ path: path.join(shots, 'browser-backprop.png') });
+  const below = [cbox.x + checkRect[0], cbox.y + checkRect[3] + 2, cbox.x + checkRect[0] + 400, cbox.y + checkRect[3] + 120];
+  const tableShown = await pngRegionChange(insp.page, bpBefore, bpPng, below);
+  checks.ok(tableShown > 0.02, `a click on "check numerically" shows the table under it (${(100 * tableShown).toFixed(1)}% of the area changed)`);
   checks.ok((await pngStats(insp.page, bpPng)).std > 20, 'the backprop panel is drawn, not blank');
   const bpState = await insp.page.evaluate(() => window.normlab.state());
   checks.ok(bpState.notice === null, 'the numeric check runs without a notice');
@@ -183,10 +208,13 @@ try {
     whyRects['why:chart_loss'] !== undefined, 'the why panel draws both twins\' boundaries and the loss chart');
   const whyPng = await why.page.screenshot({ path: path.join(shots, 'browser-why.png') });
   checks.ok((await pngStats(why.page, whyPng)).std > 20, 'the why panel is drawn, not blank');
+  const whyBefore = (await view(why.page)).why_view;
   await clickControl(why.page, 'why:dist');
   await why.page.waitForTimeout(800);
+  const whyAfter = (await view(why.page)).why_view;
   const distRects = await why.page.evaluate(() => window.normlab.uiRects());
-  checks.ok(distRects['why:chart_ribbons'] !== undefined, 'clicking Distributions shows the percentile ribbons');
+  checks.ok(whyBefore === 'twin' && whyAfter === 'distribution' && distRects['why:chart_ribbons'] !== undefined,
+    `clicking Distributions shows the percentile ribbons (view ${whyBefore} -> ${whyAfter})`);
   await why.page.screenshot({ path: path.join(shots, 'browser-why-ribbons.png') });
   await why.context.close();
 } catch (e) {
