@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks } from './harness.mjs';
+import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks, curvesCsvProblems } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -287,7 +287,9 @@ try {
   const frame = await frameOf(page, 'embed.html');
   await waitFor(frame, () => !document.getElementById('export-fallback').hidden, null, 10000, 'the export fallback panel');
   const fallback = await frame.evaluate(() => document.querySelector('#export-fallback textarea').value);
-  checks.ok(/step/.test(fallback.split('\n')[0]), 'sandboxed: an export shows the file in a panel (no downloads there)');
+  const csvWrong = curvesCsvProblems(fallback, 20, st.training);
+  checks.ok(csvWrong.length === 0,
+    `sandboxed: an export shows the file in a panel (no downloads there): the curves CSV's header and 20 rows${csvWrong.length ? ': ' + csvWrong.slice(0, 3).join('; ') : ''}`);
   await page.waitForTimeout(800);
   const png = await page.screenshot({ path: path.join(shots, 'embed-sandboxed.png') });
   await frame.evaluate(() => { document.getElementById('export-fallback').hidden = true; });
@@ -326,18 +328,31 @@ try {
   await page.goto(app.url + 'examples/index.html');
   await waitFor(page, () => window.course && window.course.inspector.isReady && window.course.why.isReady, null, 90000, 'both course widgets');
   await waitFor(page, () => !document.getElementById('w1-train').disabled, null, 10000, 'the course buttons');
+  // Each wait below may time out: the check after them says what the widgets and the
+  // readouts show (read through each widget's own API).
+  const reached = (promise) => promise.then(() => true, () => false);
+  const waited = [];
   await page.click('#w1-train');
-  await waitFor(page, () => /step 20 /.test(document.getElementById('w1-readout').textContent), null, 10000, 'the readout after Train 20 steps');
+  waited.push(await reached(waitFor(page, () => /step 20 /.test(document.getElementById('w1-readout').textContent), null, 10000, 'the readout after Train 20 steps')));
   await page.click('#w1-next');
   await page.click('#w1-next');
-  await waitFor(page, () => /stage 3\/8/.test(document.getElementById('w1-readout').textContent), null, 10000, 'stage 3 after two Next clicks');
+  waited.push(await reached(waitFor(page, () => /stage 3\/8/.test(document.getElementById('w1-readout').textContent), null, 10000, 'stage 3 after two Next clicks')));
   await page.click('#w2-high');
-  await waitFor(page, () => /learning rate 1 /.test(document.getElementById('w2-readout').textContent), null, 10000, 'learning rate 1.0');
+  waited.push(await reached(waitFor(page, () => /learning rate 1 /.test(document.getElementById('w2-readout').textContent), null, 10000, 'learning rate 1.0')));
   await page.click('#w2-run');
-  await waitFor(page, () => /step 200 /.test(document.getElementById('w2-readout').textContent), null, 30000, '200 steps');
+  waited.push(await reached(waitFor(page, () => /step 200 /.test(document.getElementById('w2-readout').textContent), null, 30000, '200 steps')));
   const text1 = await page.textContent('#w1-readout');
   const text2 = await page.textContent('#w2-readout');
-  checks.ok(true, `course page: buttons drive both widgets (“${text1}”, “${text2}”)`);
+  const widgets = await page.evaluate(async () => ({
+    inspector: await window.course.inspector.getState(), why: await window.course.why.getState() }));
+  const wi = widgets.inspector, ww = widgets.why;
+  checks.ok(waited.every(Boolean) &&
+            wi.training.step === 20 && wi.view.inspector.stage === 'centred' && wi.view.panel === 'inspector' &&
+            Math.abs(wi.settings.optimizer.learning_rate - 0.1) < 1e-7 &&
+            ww.training.step === 200 && ww.settings.optimizer.learning_rate === 1 && ww.view.panel === 'why' &&
+            /^step 20 · stage 3\/8: centred · /.test(text1) && /^learning rate 1 · step 200 · /.test(text2),
+  `course page: buttons drive both widgets (inspector: step ${wi.training.step}, stage ${wi.view.inspector.stage}; ` +
+  `why: step ${ww.training.step}, lr ${ww.settings.optimizer.learning_rate}; “${text1}”, “${text2}”)`);
   await page.waitForTimeout(800);
   const png = await page.screenshot({ path: path.join(shots, 'course-page.png'), fullPage: true });
   checks.ok((await pngStats(statsPage, png)).std > 20, 'course page is drawn');
