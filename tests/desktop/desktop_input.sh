@@ -11,7 +11,7 @@
 #      resize moves the layout and the Export window's PNG has the new size; the window's
 #      close button (WM_DELETE_WINDOW) ends the app with status 0, printing the last step.
 #   2. flags (short runs with --frames and --export state_json): --hash, --panel, --theme
-#      (also drawn: the light screenshot is bright, the dark one dark), --import of a state
+#      (also drawn: the controls column is bright in light, dark in dark), --import of a state
 #      file (settings, step, weights and view restored) and of a CSV of points, and the
 #      refusals of bad values (exit status 2 or 1 with a message).
 #
@@ -23,8 +23,9 @@
 # Timing: ImGui 1.86's SDL backend keeps keys as levels (io.KeysDown), so a key pressed and
 # released within one frame is lost: space and the right arrow are held for a while (the
 # right arrow less than ImGui's key-repeat delay, 0.275 s). Characters (e, r, h, ?) and mouse
-# clicks are queued and need no hold. NL_INPUT_PAUSE (seconds, default 0.5) is the wait after
-# each event for the app to draw a few frames.
+# clicks are queued and need no hold. SDL reads the pointer's position only after an XInput2
+# event, which xdotool's absolute (warping) moves do not make: see move(). NL_INPUT_PAUSE
+# (seconds, default 0.5) is the wait after each event for the app to draw a few frames.
 #
 # usage: desktop_input.sh <normlab> [keep-dir]   (keep-dir: where to copy the run's files)
 set -euo pipefail
@@ -181,7 +182,7 @@ say "1. interactive: normlab on $DISPLAY, driven with xdotool"
 app_pid=$!
 wid=$(timeout 60 xdotool search --sync --onlyvisible --name '^NormLab' | head -1) || true
 [ -n "$wid" ] || fail "no NormLab window appeared within 60 s"
-xdotool windowfocus --sync "$wid"
+timeout 10 xdotool windowfocus --sync "$wid" || fail "could not give the NormLab window the keyboard focus"
 sleep 1
 
 snapshot base
@@ -292,7 +293,7 @@ char_key e
 # The Export window closed, then a resize to 1000x640: the header wraps (Export moves below the title), the Export window opens
 # centred on the new size, and its picture has the new size.
 click $((W / 2 + CLOSE_DX)) $((H / 2 + CLOSE_DY))
-xdotool windowsize --sync "$wid" 1000 640 || xdotool windowsize "$wid" 1000 640
+timeout 10 xdotool windowsize --sync "$wid" 1000 640 || fail "xdotool could not resize the window"
 sleep 1
 W=1000 H=640
 rm -f "$work/normlab.png" "$work/normlab-state.json"
