@@ -176,6 +176,9 @@ bool Runtime::frame() {
   ui::ViewResources resources;
   resources.heatmap_texture = reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(heatmap_.texture()));
   resources.frame_ms = stats_.app.last();
+  // The probe lists what THIS frame drew (the page's uiRects, the lesson outline): a control
+  // of a panel no longer shown must not keep its old rectangle.
+  probe_.rects.clear();
   ui::draw_app(session_, actions_, resources, &probe_);
   ImGui::Render();
   // UI actions go through the classroom gate (hidden or locked controls are refused).

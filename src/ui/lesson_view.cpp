@@ -221,7 +221,7 @@ void draw_lesson_body(const app::Session& s, const app::LessonStep& st, app::Act
     if (!st.control.empty()) look += std::string(st.panel ? "," : "") + " the outlined control";
     wrapped_dim(look);
   }
-  if (!st.readout.empty()) {
+  if (!st.readout.empty() && !app::lesson_prediction_pending(s)) {  // the numbers come after the prediction
     ImGui::BeginGroup();
     if (st.readout == "scale") draw_scale_readout(s, actions, probe);
     if (st.readout == "fold") draw_fold_readout(s);

@@ -14,6 +14,7 @@
 #include "app/lesson.h"
 #include "app/study.h"
 #include "app/study_actions.h"
+#include "app_fixtures.h"
 
 using namespace nl::app;
 
@@ -40,12 +41,7 @@ void check_quoted(const StudyResult& r, const char* key, double lo, double hi, d
 // The lesson asks for a prediction before its experiment (step 1); the answer it reveals is
 // the choice the readouts checked next to this call show on every seed.
 void check_prediction_answer(const char* lesson_id, const char* expected_choice) {
-  const Lesson* l = find_lesson(lesson_id);
-  REQUIRE(l != nullptr);
-  REQUIRE(l->steps.front().predict.has_value());
-  const LessonPredict& p = *l->steps.front().predict;
-  INFO(lesson_id << ": " << p.question);
-  CHECK(p.choices.at(static_cast<std::size_t>(p.answer)) == expected_choice);
+  CHECK(nl::app::testing::predicted_answer(lesson_id, 1) == expected_choice);
 }
 
 // Every step of the lessons that outlines a chart ("study_chart_<i>") or a readout

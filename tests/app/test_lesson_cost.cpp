@@ -16,6 +16,7 @@ using nl::app::apply;  // not std::apply (ADL on std::variant)
 
 TEST_CASE("lesson 14-cost-of-bn claim: 1120 bytes kept and 1056 needed per layer, x-hat doubling with the batch",
           "[lesson]") {
+  CHECK(testing::predicted_answer("14-cost-of-bn", 2) == "About twice as many");
   Session s = testing::fresh_session();
   apply(s, act::OpenLesson{"14-cost-of-bn"});
   REQUIRE(s.lesson.step == 1);
@@ -31,11 +32,13 @@ TEST_CASE("lesson 14-cost-of-bn claim: 1120 bytes kept and 1056 needed per layer
   }
   // Step 2: doubling the batch doubles the x̂ part (C·m floats); the per-feature part stays.
   apply(s, act::LessonNext{});
+  apply(s, act::LessonPredictChoice{1});
   apply(s, act::SetBatchSize{64});
   apply(s, act::Step{1});
   const std::vector<BnCacheBytes> at64 = bn_cache_bytes(s.exp().network());
   REQUIRE(at64.size() == at32.size());
   for (std::size_t i = 0; i < at64.size(); ++i) {
+    CHECK(at64[i].needed == 2080);  // the prediction's outcome: 4·(8·64 + 8)
     CHECK(at64[i].needed - 4 * c == 2 * (at32[i].needed - 4 * c));
     CHECK(at64[i].bytes - 12 * c == 2 * (at32[i].bytes - 12 * c));
   }

@@ -121,11 +121,13 @@ TEST_CASE("lesson loader: a prediction has a question, 2 to 5 choices, an answer
             .find("hint") != std::string::npos);
 }
 
-TEST_CASE("every lesson with an experiment asks for a prediction before it runs", "[lesson]") {
+TEST_CASE("every lesson asks for a prediction, and every step that runs a study asks before it", "[lesson]") {
   int with_study = 0;
   for (const Lesson& l : lesson_catalog()) {
+    int questions = 0;
     for (std::size_t k = 0; k < l.steps.size(); ++k) {
       const LessonStep& st = l.steps[k];
+      if (st.predict) ++questions;
       bool runs_study = false;
       for (const Action& a : st.actions) runs_study = runs_study || std::holds_alternative<act::RunStudy>(a);
       if (!runs_study) continue;
@@ -133,8 +135,20 @@ TEST_CASE("every lesson with an experiment asks for a prediction before it runs"
       INFO(l.id << " step " << k + 1 << " runs a study");
       CHECK(st.predict.has_value());
     }
+    INFO(l.id);
+    CHECK(questions >= 1);
   }
   CHECK(with_study >= 8);
+}
+
+TEST_CASE("a step's live numbers wait for its prediction", "[lesson]") {
+  Session s = testing::fresh_session();
+  apply(s, act::OpenLesson{"13-folding-bn"});
+  apply(s, act::LessonNext{});
+  REQUIRE(s.lesson.step == 2);
+  CHECK(lesson_prediction_pending(s));
+  apply(s, act::LessonPredictChoice{0});
+  CHECK(lesson_prediction_revealed(s));  // nothing to run: the answer shows at once
 }
 
 }  // namespace

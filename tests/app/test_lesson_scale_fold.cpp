@@ -34,6 +34,7 @@ ExperimentSpec spec_with_seed(std::uint64_t seed, int batch_size = 32) {
 
 TEST_CASE("lesson 08-scale-invariance claim: BN output unchanged and gradient ratio 1/a across seeds and factors",
           "[lesson]") {
+  CHECK(testing::predicted_answer("08-scale-invariance", 2) == "10 times smaller");  // ratio 1/a below
   for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
     for (float a : {0.5f, 2.0f, 10.0f, 100.0f}) {
       for (int layer : {0, 1}) {
@@ -69,6 +70,8 @@ TEST_CASE("lesson 08-scale-invariance claim: at the lesson's own step 2 the outp
   apply(s, act::OpenLesson{"08-scale-invariance"});
   apply(s, act::LessonNext{});
   REQUIRE(s.lesson.step == 2);
+  CHECK_FALSE(s.lesson.scale.has_value());  // the step asks for a prediction first
+  apply(s, act::LessonPredictChoice{2});
   REQUIRE(s.lesson.scale.has_value());
   const ScaleRecord& r = *s.lesson.scale;
   INFO("diff " << r.output_max_diff << " of " << r.output_max_abs);
@@ -203,6 +206,7 @@ TEST_CASE("lesson 08-scale-invariance: bad layers and factors leave the network 
 }
 
 TEST_CASE("lesson 13-folding-bn claim: folded outputs equal within float rounding and fewer operations", "[lesson]") {
+  CHECK(testing::predicted_answer("13-folding-bn", 2) == "Only by float rounding: no prediction changes");
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     for (int steps : {0, 40, 200}) {
       Session s = testing::fresh_session(spec_with_seed(seed));
@@ -264,6 +268,7 @@ TEST_CASE("lesson 03-train-vs-inference claim: running statistics take momentum 
 }
 
 TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session and one-class batches hurt", "[lesson]") {
+  CHECK(testing::predicted_answer("03-train-vs-inference", 5) == "Much lower: 15 points or more");  // `hurt` below
   // The lesson's own setup: batch size 16 (its preset), 300 steps (1 in the preset + 299 in step 4).
   int hurt = 0, milder = 0;
   for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
@@ -313,6 +318,26 @@ TEST_CASE("lesson 01-what-bn-computes claim: gamma and beta undo the normalizati
   }
 }
 
+TEST_CASE("lesson 01-what-bn-computes claim: x-hat has mean 0 and a variance just under 1", "[lesson]") {
+  CHECK(testing::predicted_answer("01-what-bn-computes", 5) == "Just under 1");
+  // The lesson's setup: two moons, batch 8, 20 steps; x̂ of the first BatchNorm's feature 1.
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    ExperimentSpec spec = spec_with_seed(seed, 8);
+    spec.data.kind = DatasetKind::kTwoMoons;
+    Session s = testing::fresh_session(spec);
+    apply(s, act::Step{20});
+    const BatchNorm& bn = std::get<BatchNorm>(s.exp().network().layers()[1]);
+    REQUIRE(bn.xhat.cols() == 8);
+    const Eigen::ArrayXd xhat = bn.xhat.row(0).transpose().cast<double>().array();
+    const double mean = xhat.mean(), var = (xhat - mean).square().mean();
+    const double expected = static_cast<double>(bn.var(0)) / (static_cast<double>(bn.var(0)) + static_cast<double>(bn.eps));
+    INFO("seed " << seed << " mean " << mean << " variance " << var << " expected " << expected);
+    CHECK(std::abs(mean) < 1e-6);
+    CHECK(var < 1.0);
+    CHECK(var == Approx(expected).epsilon(1e-6));
+  }
+}
+
 TEST_CASE("lesson 01-what-bn-computes claim: a bias right before BatchNorm changes nothing in training", "[lesson]") {
   for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
     ExperimentSpec spec = spec_with_seed(seed, 8);
@@ -336,6 +361,7 @@ TEST_CASE("lesson 01-what-bn-computes claim: a bias right before BatchNorm chang
 }
 
 TEST_CASE("lesson 02-backprop-through-bn claim: the finite-difference check agrees with backprop", "[lesson]") {
+  CHECK(testing::predicted_answer("02-backprop-through-bn", 8) == "10⁻⁶ or less");  // asserted below
   for (std::uint64_t seed : {1u, 2u, 3u}) {
     Session s = testing::fresh_session(spec_with_seed(seed, 8));
     apply(s, act::Step{20});

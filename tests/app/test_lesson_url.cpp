@@ -17,11 +17,14 @@ TEST_CASE("lesson url: a link opens a lesson at its step, as stepping there does
   CHECK(r.ignored.empty());
   REQUIRE(by_link.lesson.id == "08-scale-invariance");
   CHECK(by_link.lesson.step == 2);
-  CHECK(by_link.lesson.scale.has_value());  // step 2 scaled layer 1
+  CHECK_FALSE(by_link.lesson.scale.has_value());  // step 2 asks for a prediction first
+  apply(by_link, act::LessonPredictChoice{0});
+  CHECK(by_link.lesson.scale.has_value());  // then scales layer 1
 
   Session by_steps = testing::fresh_session();
   apply(by_steps, act::OpenLesson{"08-scale-invariance"});
   apply(by_steps, act::LessonNext{});
+  apply(by_steps, act::LessonPredictChoice{0});
   CHECK(by_steps.exp().metrics().step == by_link.exp().metrics().step);
   CHECK(by_steps.exp().predict_proba(by_steps.exp().dataset().x_test) ==
         by_link.exp().predict_proba(by_link.exp().dataset().x_test));
