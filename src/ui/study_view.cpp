@@ -32,10 +32,12 @@ const char* study_blurb(app::StudyKind k) {
     case app::StudyKind::kLearningRates:
       return "A 3x32 ReLU network with and without BN trains 300 plain SGD steps at each of 9 learning rates from 0.001 to 10.";
     case app::StudyKind::kRegularization:
-      return "The spread of batch means vs batch size, and the train/test gap of a 2x64 network with and without BN "
-             "after 40 epochs at batch sizes 4 to 64 on noisy two moons.";
+      return "The spread of BatchNorm's own batch mean and variance vs batch size, and the train/test gap of a 2x128 "
+             "network with and without BN after 1500 steps at batch sizes 4 to 32, trained on 40 noisy two-moons "
+             "points.";
     case app::StudyKind::kSmallBatches:
-      return "BatchNorm, LayerNorm, GroupNorm and Batch Renorm networks (2x16) train 15 epochs at batch sizes 2 to 32.";
+      return "BatchNorm, LayerNorm, GroupNorm and Batch Renorm networks (2x16) train 15 epochs at batch sizes 2 to 32, "
+             "the learning rate scaled with the batch (0.05 x B/32).";
     case app::StudyKind::kNonIid:
       return "One BN network trained with i.i.d. batches, one class per batch, one region per batch; then a shifted "
              "test set, and running statistics re-estimated without any weight update.";

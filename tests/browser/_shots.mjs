@@ -13,7 +13,7 @@ async function open(hash) {
 async function waitStudy() {
   for (let i = 0; i < 120; i++) {
     const st = await page.evaluate(() => window.normlab.state());
-    if (!st.study_running) break;
+    if (i > 40) break;
     await page.waitForTimeout(250);
   }
   await page.waitForTimeout(1500);
