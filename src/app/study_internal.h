@@ -53,7 +53,9 @@ bool params_finite(Network& net);
 
 // An MLP spec: `depth` hidden layers of `width` with one activation and norm everywhere.
 NetworkSpec mlp(int depth, int width, Activation act, NormKind norm, InitScheme init, std::uint64_t seed);
-std::shared_ptr<const Dataset> make_data(DatasetKind kind, int size, float noise, std::uint64_t seed);
+// test_fraction: the share held out for testing (DatasetSpec's default unless a study needs another).
+std::shared_ptr<const Dataset> make_data(DatasetKind kind, int size, float noise, std::uint64_t seed,
+                                         float test_fraction = DatasetSpec{}.test_fraction);
 
 // "0.123" style number for verdicts ("—" if not finite).
 std::string num(double v);

@@ -33,20 +33,11 @@ struct BatchNoise {
   float var_spread = std::nanf("");
 };
 
-std::shared_ptr<const Dataset> overfit_data(std::uint64_t seed) {
-  DatasetSpec d;
-  d.kind = DatasetKind::kTwoMoons;
-  d.size = kPoints;
-  d.noise = kNoise;
-  d.test_fraction = kTestFraction;
-  d.seed = seed;
-  auto data = make_dataset(d);
-  return std::make_shared<const Dataset>(data.ok() ? std::move(*data) : Dataset{});
-}
 
 class RegularizationJob : public ClonableJob<RegularizationJob> {
  public:
-  explicit RegularizationJob(std::uint64_t seed) : seed_(seed), data_(overfit_data(seed)) {
+  explicit RegularizationJob(std::uint64_t seed)
+      : seed_(seed), data_(make_data(DatasetKind::kTwoMoons, kPoints, kNoise, seed, kTestFraction)) {
     gap_.assign(2, std::vector<float>(kGapBatchCount, std::nanf("")));
     train_acc_ = gap_;
     test_acc_ = gap_;

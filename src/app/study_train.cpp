@@ -33,11 +33,13 @@ NetworkSpec mlp(int depth, int width, Activation act, NormKind norm, InitScheme 
   return s;
 }
 
-std::shared_ptr<const Dataset> make_data(DatasetKind kind, int size, float noise, std::uint64_t seed) {
+std::shared_ptr<const Dataset> make_data(DatasetKind kind, int size, float noise, std::uint64_t seed,
+                                         float test_fraction) {
   DatasetSpec d;
   d.kind = kind;
   d.size = size;
   d.noise = noise;
+  d.test_fraction = test_fraction;
   d.seed = seed;
   auto data = make_dataset(d);
   return std::make_shared<const Dataset>(data.ok() ? std::move(*data) : Dataset{});
