@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::size_t kMaxText = 4000;    // characters of a step's text
 constexpr std::size_t kMaxTitle = 120;
+constexpr std::size_t kMaxChoiceText = 4 * kMaxTitle;  // a prediction's question or one of its choices
 constexpr std::size_t kMaxSteps = 60;
 constexpr std::size_t kMaxActions = 40;
 
@@ -208,7 +209,7 @@ Result<LessonPredict> parse_predict(const json& j, const std::string& where) {
                       "\"answer\": 0, \"outcome\": \"...\"}");
   if (auto e = only_keys(j, where, {"question", "choices", "answer", "outcome"})) return *e;
   LessonPredict p;
-  auto question = text_field(j, where, "question", true, kMaxTitle * 4);
+  auto question = text_field(j, where, "question", true, kMaxChoiceText);
   if (!question.ok()) return question.error();
   p.question = *question;
   auto outcome = text_field(j, where, "outcome", true, kMaxText);
@@ -222,8 +223,8 @@ Result<LessonPredict> parse_predict(const json& j, const std::string& where) {
   for (std::size_t i = 0; i < j.at("choices").size(); ++i) {
     const json& c = j.at("choices")[i];
     const std::string at = choices_at + "[" + std::to_string(i) + "]";
-    if (!c.is_string() || c.get<std::string>().empty() || c.get<std::string>().size() > kMaxTitle * 4)
-      return err(at, "must be a non-empty text of at most " + std::to_string(kMaxTitle * 4) + " bytes");
+    if (!c.is_string() || c.get<std::string>().empty() || c.get<std::string>().size() > kMaxChoiceText)
+      return err(at, "must be a non-empty text of at most " + std::to_string(kMaxChoiceText) + " bytes");
     p.choices.push_back(c.get<std::string>());
   }
   const std::string answer_at = path_of(where, "answer");
