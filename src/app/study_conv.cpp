@@ -15,7 +15,7 @@ constexpr int kPositions = kSide * kSide;
 
 class ConvStatsJob : public ClonableJob<ConvStatsJob> {
  public:
-  explicit ConvStatsJob(std::uint64_t seed) {
+  ConvStatsJob(std::uint64_t seed, ConvStatsNorm norm) {
     DatasetSpec d;
     d.size = 400;
     d.noise = 0.1f;
@@ -28,7 +28,10 @@ class ConvStatsJob : public ClonableJob<ConvStatsJob> {
     init_weights(conv.weight, 9, kChannels * 9, InitScheme::kHe, rng);
     conv.bias.setZero();
     net.add(conv);
-    net.add(BatchNorm::make(kChannels, kPositions, NormOptions{}));
+    // The lesson's BatchNorm2d (C channels of H*W positions), or the control: a BatchNorm1d on
+    // the flattened image (C*H*W features, statistics over N only).
+    net.add(norm == ConvStatsNorm::kPerChannel ? BatchNorm::make(kChannels, kPositions, NormOptions{})
+                                               : BatchNorm::make(kChannels * kPositions, 1, NormOptions{}));
     net.add(ActivationLayer::make(Activation::kReLU));
     net.add(Pool2d::make(PoolKind::kMax, kChannels, kSide, kSide));
     Linear fc = Linear::make(kChannels * kPositions / 4, kImageClasses);
@@ -69,7 +72,7 @@ class ConvStatsJob : public ClonableJob<ConvStatsJob> {
     pooled_var_.assign(kChannels, 0.0f);
     position_mean_.assign(kPositions, 0.0f);
     position_spread_.assign(kChannels, 0.0f);
-    count_ = static_cast<int>(n * kPositions);
+    count_ = static_cast<int>(n * bn.spatial);  // values behind each of BN's statistics
     for (int c = 0; c < kChannels; ++c) {
       bn_mean_[static_cast<std::size_t>(c)] = bn.mean(c);
       bn_var_[static_cast<std::size_t>(c)] = bn.var(c);
@@ -137,6 +140,8 @@ StudyResult ConvStatsJob::result() const {
 
 }  // namespace
 
-std::unique_ptr<StudyJob> make_conv_stats_job(std::uint64_t seed) { return std::make_unique<ConvStatsJob>(seed); }
+std::unique_ptr<StudyJob> make_conv_stats_job(std::uint64_t seed, ConvStatsNorm norm) {
+  return std::make_unique<ConvStatsJob>(seed, norm);
+}
 
 }  // namespace nl::app::study_detail

@@ -1,6 +1,7 @@
 // Shared pieces of the studies (study_*.cpp): a network trained with batches the study
 // chooses (TrainRun), helpers to build specs and results, and one factory per study.
-// Not part of the app's API: include only from study*.cpp.
+// Not part of the app's API: include only from study*.cpp (and the lessons' claim tests, which
+// run some studies' controls).
 #pragma once
 
 #include <algorithm>
@@ -70,8 +71,12 @@ std::unique_ptr<StudyJob> make_gradient_flow_job(std::uint64_t seed);
 std::unique_ptr<StudyJob> make_learning_rates_job(std::uint64_t seed);
 std::unique_ptr<StudyJob> make_regularization_job(std::uint64_t seed);
 std::unique_ptr<StudyJob> make_small_batches_job(std::uint64_t seed);
-std::unique_ptr<StudyJob> make_non_iid_job(std::uint64_t seed);
-std::unique_ptr<StudyJob> make_conv_stats_job(std::uint64_t seed);
+// norm: the lesson's BatchNorm, or a control (kNone: the same network without normalization).
+std::unique_ptr<StudyJob> make_non_iid_job(std::uint64_t seed, NormKind norm = NormKind::kBatchNorm);
+// Which statistics the BatchNorm after the convolution keeps: the lesson's one per channel
+// (BatchNorm2d), or the control's one per position (BatchNorm1d on the flattened image).
+enum class ConvStatsNorm { kPerChannel, kPerPosition };
+std::unique_ptr<StudyJob> make_conv_stats_job(std::uint64_t seed, ConvStatsNorm norm = ConvStatsNorm::kPerChannel);
 
 // CRTP helper: clone() as a copy.
 template <class Derived>

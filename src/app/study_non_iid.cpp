@@ -18,12 +18,12 @@ constexpr const char* kNames[] = {"i.i.d.", "one class per batch", "one region p
 
 class NonIidJob : public ClonableJob<NonIidJob> {
  public:
-  explicit NonIidJob(std::uint64_t seed) {
+  NonIidJob(std::uint64_t seed, NormKind norm) {
     data_ = make_data(DatasetKind::kTwoMoons, 400, 0.1f, seed);
     OptimizerSpec opt;
     opt.learning_rate = 0.05f;
     for (int i = 0; i < 3; ++i) {
-      runs_.push_back(std::move(*TrainRun::make(mlp(2, 32, Activation::kReLU, NormKind::kBatchNorm, InitScheme::kHe, seed),
+      runs_.push_back(std::move(*TrainRun::make(mlp(2, 32, Activation::kReLU, norm, InitScheme::kHe, seed),
                                                 opt, data_, kBatch, seed + 19)));
     }
     steps_per_epoch_ = static_cast<int>(data_->x_train.cols()) / kBatch;  // i.i.d.; others may have fewer
@@ -97,6 +97,8 @@ StudyResult NonIidJob::result() const {
 
 }  // namespace
 
-std::unique_ptr<StudyJob> make_non_iid_job(std::uint64_t seed) { return std::make_unique<NonIidJob>(seed); }
+std::unique_ptr<StudyJob> make_non_iid_job(std::uint64_t seed, NormKind norm) {
+  return std::make_unique<NonIidJob>(seed, norm);
+}
 
 }  // namespace nl::app::study_detail

@@ -14,6 +14,7 @@
 #include "app/lesson.h"
 #include "app/study.h"
 #include "app/study_actions.h"
+#include "app/study_internal.h"  // the controls: a study's job with normalization changed
 #include "app_fixtures.h"
 
 using namespace nl::app;
@@ -25,6 +26,15 @@ constexpr std::uint64_t kSeeds[] = {1, 2, 3, 4, 5};
 StudyResult run_and_print(StudyKind kind, std::uint64_t seed) {
   StudyResult r = run_study({kind, seed});
   std::printf("[%s seed %llu] %s\n", study_name(kind), static_cast<unsigned long long>(seed), r.verdict.c_str());
+  for (const StudyReadout& o : r.readouts) std::printf("    %-28s %g\n", o.key.c_str(), static_cast<double>(o.value));
+  return r;
+}
+
+// A study's job run to the end outside the app (the controls are not studies of their own).
+StudyResult run_control(std::unique_ptr<StudyJob> job, const char* what, std::uint64_t seed) {
+  for (int i = 0; i < job->total_units(); ++i) job->run_unit(i);
+  StudyResult r = job->result();
+  std::printf("[control: %s, seed %llu] %s\n", what, static_cast<unsigned long long>(seed), r.verdict.c_str());
   for (const StudyReadout& o : r.readouts) std::printf("    %-28s %g\n", o.key.c_str(), static_cast<double>(o.value));
   return r;
 }
@@ -289,6 +299,18 @@ TEST_CASE("lesson 11-non-iid-data claim: one-class batches break BN and recalibr
     CHECK(readout(r, "shift_after") >= readout(r, "iid_accuracy") - 0.025f);
   }
   CHECK(coin_toss >= 4);  // "0.45 to 0.55 on four seeds, a coin toss, and 0.78 on seed 5"
+
+  // The control: the same network, data and batches without BatchNorm. One-class batches do
+  // not hurt it (0.98 to 1.0 on seeds 1-5, as i.i.d.), and with no statistics to recalibrate,
+  // recalibration changes nothing and the shift stays unrepaired: the claim fails.
+  for (std::uint64_t seed : kSeeds) {
+    const StudyResult c = run_control(study_detail::make_non_iid_job(seed, nl::NormKind::kNone), "no BatchNorm", seed);
+    INFO("control without BN, seed " << seed << ": " << c.verdict);
+    CHECK_FALSE(c.claim_holds);
+    CHECK(readout(c, "one_class_accuracy") >= readout(c, "iid_accuracy") - 0.05f);
+    CHECK(readout(c, "one_class_recalibrated") == readout(c, "one_class_accuracy"));
+    CHECK(readout(c, "shift_after") == readout(c, "shift_before"));
+  }
 }
 
 TEST_CASE("lesson 12-bn-in-convnets claim: per-channel statistics pool N H W") {
@@ -303,5 +325,15 @@ TEST_CASE("lesson 12-bn-in-convnets claim: per-channel statistics pool N H W") {
     CHECK(readout(r, "position_spread") > 0.05f);
     // Lesson 12 quotes the readout: the largest spread over the 4 channels, not channel 1's.
     check_quoted(r, "position_spread", 0.27, 0.35, 0.005);
+  }
+  // The control: a BatchNorm1d on the flattened image keeps one mean per position, over the
+  // N = 32 samples only; its statistics are not the channel's pooled ones, and the claim fails.
+  for (std::uint64_t seed : kSeeds) {
+    const StudyResult c = run_control(study_detail::make_conv_stats_job(seed, study_detail::ConvStatsNorm::kPerPosition),
+                                      "BatchNorm1d per position", seed);
+    INFO("control per position, seed " << seed << ": " << c.verdict);
+    CHECK_FALSE(c.claim_holds);
+    CHECK(readout(c, "values_per_channel") == 32.0f);
+    CHECK(readout(c, "max_stat_difference") > 1e-2f);
   }
 }

@@ -288,6 +288,20 @@ TEST_CASE("lesson 03-train-vs-inference claim: eval accuracy matches the session
   }
   CHECK(hurt >= 4);
   CHECK(milder >= 4);
+
+  // The control: the same network without BatchNorm. Nothing in it depends on the batch, so
+  // one-class batches, one batch of the whole test set and eval mode give the same answers.
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    ExperimentSpec spec = spec_with_seed(seed, 16);
+    for (HiddenLayerSpec& h : spec.net.hidden) h.norm = NormKind::kNone;
+    Session s = testing::fresh_session(spec);
+    apply(s, act::Step{300});
+    const TrainVsEvalReport r = train_vs_eval_report(s);
+    REQUIRE(r.ok);
+    INFO("control without BN, seed " << seed << " eval " << r.eval_accuracy << " one-class " << r.one_class_batches_accuracy);
+    CHECK(r.one_class_batches_accuracy == r.eval_accuracy);
+    CHECK(r.train_mode_accuracy == r.eval_accuracy);
+  }
 }
 
 TEST_CASE("lesson 01-what-bn-computes claim: gamma and beta undo the normalization only with population statistics",
