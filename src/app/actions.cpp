@@ -27,6 +27,9 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   const bool playing = s.playing;
   const int speed = s.steps_per_frame;
   const ViewState view = s.view;
+  // The learner's own points keep the plot's window they were placed in: a point added in the
+  // margin, or one removed at the edge, does not move the view under the pointer.
+  const DecisionGrid window = s.grid;
   const std::uint64_t version = s.model_version + 1;
   std::optional<Dataset> user_data;
   if (keep_data) user_data.swap(s.user_data);
@@ -42,6 +45,13 @@ void rebuild(Session& s, const ExperimentSpec& spec) {
   s.steps_per_frame = speed;
   s.view = view;
   s.model_version = version;
+  if (keep_data) {
+    s.grid.x_min = window.x_min;
+    s.grid.x_max = window.x_max;
+    s.grid.y_min = window.y_min;
+    s.grid.y_max = window.y_max;
+    s.grid.class1_probability.clear();
+  }
   refresh_grid(s);
   rebuild_twin(s);  // Why panel: the twin follows the new settings (twin_run.h)
 }

@@ -58,7 +58,7 @@ bool same_data_spec(const DatasetSpec& a, const DatasetSpec& b) {
 }
 
 Result<Session> make_session_with_data(const ExperimentSpec& spec, const Dataset& data) {
-  Result<Session> session = make_session(spec);  // grid bounds from the generated points
+  Result<Session> session = make_session(spec);
   if (!session.ok()) return session.error();
   if (Status st = check_playground_limits(spec, static_cast<std::size_t>(data.x_train.cols()),
                                           static_cast<std::size_t>(data.x_test.cols()));
@@ -68,6 +68,7 @@ Result<Session> make_session_with_data(const ExperimentSpec& spec, const Dataset
   if (!built.ok()) return built.error();
   Session& s = session.value();
   s.experiment.emplace(std::move(built.value()));
+  fit_grid_to_data(s.grid, s.exp().dataset());  // the learner's points, not the generator's
   s.grid.class1_probability.clear();
   refresh_grid(s);
   return session;

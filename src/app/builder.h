@@ -33,8 +33,8 @@ void apply_playground(Session& s, const act::SetPointClass& a);
 void apply_playground(Session& s, const act::SelectNeuron& a);
 void apply_playground(Session& s, const act::SelectWeight& a);
 
-// A session trained on `data` instead of spec.data's generator (edited points). The grid
-// bounds come from spec.data's generated points, so editing does not move the view.
+// A session trained on `data` instead of spec.data's generator (imported or edited points),
+// its grid fitted to `data`. (Edits keep the view they were made in: see rebuild, actions.cpp.)
 Result<Session> make_session_with_data(const ExperimentSpec& spec, const Dataset& data);
 
 // True if two data specs generate the same points.

@@ -36,10 +36,6 @@ ExperimentSpec default_spec() {
   return spec;
 }
 
-namespace {
-
-// The grid covers the data (train and test) with a 10% margin, squared up so the
-// heatmap's cells are square on screen.
 void fit_grid_to_data(DecisionGrid& grid, const Dataset& data) {
   float lo_x = -1.0f, hi_x = 1.0f, lo_y = -1.0f, hi_y = 1.0f;
   bool any = false;
@@ -60,8 +56,6 @@ void fit_grid_to_data(DecisionGrid& grid, const Dataset& data) {
   grid.x_min = cx - half; grid.x_max = cx + half;
   grid.y_min = cy - half; grid.y_max = cy + half;
 }
-
-}  // namespace
 
 Result<Session> make_session(const ExperimentSpec& spec) {
   // Every field in its range (settings_schema.h), whichever way the spec arrived.

@@ -148,6 +148,10 @@ void set_notice(Session& s, std::string message, std::string hint = {});
 // Builds a session (experiment + first decision grid) or says why the spec is invalid.
 Result<Session> make_session(const ExperimentSpec& spec);
 
+// Sets the grid's bounds to cover the data (train and test) with a 10% margin, squared up
+// so the heatmap's cells are square on screen.
+void fit_grid_to_data(DecisionGrid& grid, const Dataset& data);
+
 // Recomputes the decision grid if the model changed since it was last computed.
 void refresh_grid(Session& session);
 

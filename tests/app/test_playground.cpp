@@ -6,6 +6,7 @@
 
 #include "app/builder.h"
 #include "app/schedule.h"
+#include "app/state_json.h"
 #include "app_fixtures.h"
 
 using namespace nl;
@@ -41,6 +42,40 @@ TEST_CASE("playground: adding a point grows the training set and keeps the test 
   apply(s, act::SetNoise{0.2f});
   CHECK(n_train(s) == train);
   CHECK_FALSE(s.user_data.has_value());
+}
+
+TEST_CASE("playground: imported points get a plot that shows them; edits keep the plot's window", "[app][playground]") {
+  Session s = fresh_session();
+  // Far from the generated two moons (about -1..2 by -0.6..1.1).
+  std::string csv = "x,y,label\n";
+  for (int i = 0; i < 40; ++i) {
+    const float t = static_cast<float>(i) / 39.0f;
+    csv += std::to_string(10.0f + 4.0f * t) + "," + std::to_string(20.0f + 2.0f * t) + "," + std::to_string(i % 2) + "\n";
+  }
+  apply(s, act::ImportPoints{csv});
+  REQUIRE(s.notice.has_value());
+  REQUIRE(s.notice->message == "Imported 40 points.");
+  const DecisionGrid& g = s.grid;
+  // A square around the points' box (10..14 by 20..22), 1.1 times its larger side, centred.
+  CHECK(g.x_min == Approx(12.0f - 2.2f).margin(1e-4));
+  CHECK(g.x_max == Approx(12.0f + 2.2f).margin(1e-4));
+  CHECK(g.y_min == Approx(21.0f - 2.2f).margin(1e-4));
+  CHECK(g.y_max == Approx(21.0f + 2.2f).margin(1e-4));
+  REQUIRE(g.class1_probability.size() == static_cast<std::size_t>(g.resolution * g.resolution));
+  // A point added in the margin (outside the points' box) leaves the window where it was.
+  const DecisionGrid before = s.grid;
+  apply(s, act::AddPoint{14.1f, 22.1f, 1});
+  REQUIRE(n_train(s) + n_test(s) == 41);
+  CHECK(s.grid.x_min == before.x_min);
+  CHECK(s.grid.x_max == before.x_max);
+  CHECK(s.grid.y_min == before.y_min);
+  CHECK(s.grid.y_max == before.y_max);
+  // The state file with these points opens on the same window.
+  Session reopened = fresh_session();
+  REQUIRE(import_state_json(reopened, state_to_json_text(s, true, -1)).ok());
+  CHECK(reopened.grid.x_min == Approx(s.grid.x_min).margin(0.05));  // fitted to the 41 points now
+  CHECK(reopened.grid.x_max >= 14.1f);
+  CHECK(reopened.grid.y_max >= 22.1f);
 }
 
 TEST_CASE("playground: removing the nearest point, refused when none is near", "[app][playground]") {
