@@ -51,7 +51,10 @@ TickReport tick(Session& session, const FrameBudget& budget) {
       // The frame's last step: the planned last one, or the one the time budget ends.
       const double next_ms = plan.measure_last ? std::max(0.0, pace.step_ms_measured) : std::max(0.0, pace.step_ms_plain);
       const bool last = report.steps_taken + 1 == planned || ms_since(start) + next_ms >= budget_ms;
-      session.exp().set_metrics_interval(last && plan.measure_last ? 1 : plan.interval);
+      // The step a step-count stop condition ends on is measured: training pauses there, and
+      // paused numbers are exact.
+      const bool stops_here = session.stop.on_steps && session.exp().metrics().step + 1 >= session.stop.max_steps;
+      session.exp().set_metrics_interval((last && plan.measure_last) || stops_here ? 1 : plan.interval);
       const std::int64_t before = session.exp().metrics().step;
       const auto t0 = Clock::now();
       run_training_steps(session, 1);

@@ -133,6 +133,7 @@ json training_json(const Experiment& e) {
   const StepMetrics& m = e.metrics();
   return {{"step", m.step},
           {"epoch", m.epoch},
+          {"metrics_step", m.metrics_step},  // where the losses and accuracies were measured
           {"batch_loss", num(m.batch_loss)},
           {"train_loss", num(m.train_loss)},
           {"test_loss", num(m.test_loss)},
@@ -527,7 +528,7 @@ std::optional<Error> read_metric(const json& j, const char* key, float& out) {
 std::optional<Error> read_training(const json& j, StepMetrics& m) {
   if (!j.is_object()) return key_error("training", "must be an object");
   if (auto err = only_keys(j, "training", {"step", "epoch", "batch_loss", "train_loss", "test_loss",
-                                           "train_accuracy", "test_accuracy", "diverged"}))
+                                           "train_accuracy", "test_accuracy", "diverged", "metrics_step"}))
     return err;
   if (auto err = read_int(j, "step", "training.", std::int64_t{0}, kMaxSteps, m.step)) return err;
   if (auto err = read_int(j, "epoch", "training.", std::int64_t{0}, m.step, m.epoch)) return err;
@@ -537,7 +538,9 @@ std::optional<Error> read_training(const json& j, StepMetrics& m) {
     if (auto err = read_metric(j, key, *field)) return err;
   bool diverged = false;
   if (auto err = read_bool(j, "diverged", "training.", diverged)) return err;
+  // Files from before metrics_step was written: measured at their step.
   m.metrics_step = m.step;
+  if (auto err = read_int(j, "metrics_step", "training.", std::int64_t{0}, m.step, m.metrics_step)) return err;
   return std::nullopt;
 }
 

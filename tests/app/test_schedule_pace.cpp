@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/schedule.h"
+#include "core/metrics.h"
 #include "app_fixtures.h"
 
 using namespace nl;
@@ -68,6 +69,28 @@ TEST_CASE("pace: expensive evals are spread over frames, carried over and say wh
   apply(s, act::Pause{});
   apply(s, act::Step{1});
   CHECK(s.exp().metrics().metrics_step == s.exp().metrics().step);
+}
+
+TEST_CASE("pace: a step-count stop pauses on a measured step, even between paced evals", "[app][schedule]") {
+  Session s = fresh_session();
+  s.pace.learn = false;  // as above: every 24th step measured while playing
+  s.pace.step_ms_measured = 3.5;
+  s.pace.step_ms_plain = 0.5;
+  s.pace.eval_budget_ms = 1.0;
+  StopCondition stop;
+  stop.on_steps = true;
+  stop.max_steps = 30;  // not a multiple of 24, and not a frame's last step (8 per frame)
+  apply(s, act::SetStopCondition{stop});
+  REQUIRE_FALSE(s.notice.has_value());
+  apply(s, act::SetSpeed{8});
+  apply(s, act::Play{});
+  for (int frame = 0; frame < 8 && s.playing; ++frame) tick(s, FrameBudget{10.0});
+  REQUIRE_FALSE(s.playing);
+  const StepMetrics& m = s.exp().metrics();
+  CHECK(m.step == 30);
+  CHECK(m.metrics_step == 30);  // the numbers shown while paused are this step's
+  // Measured at step 30: the same loss an eval of the model gives now.
+  CHECK(m.train_loss == evaluate(s.exp().network(), s.exp().dataset().x_train, s.exp().dataset().y_train).loss);
 }
 
 TEST_CASE("pace: when evals fit the budget every step is measured", "[app][schedule]") {

@@ -147,6 +147,33 @@ TEST_CASE("state json: non-finite metrics are written as null", "[app][state]") 
   CHECK(text.find("nan") == std::string::npos);
 }
 
+TEST_CASE("state json: the step the metrics were measured at travels with them", "[app][state]") {
+  json j = exported();
+  const std::int64_t step = j["training"]["step"].get<std::int64_t>();
+  REQUIRE(step > 5);
+  CHECK(j["training"]["metrics_step"] == step);  // trained with Step: every step measured
+  // Numbers carried over from an earlier step (paced evals while playing fast) say so after an
+  // import, as they did before the export.
+  j["training"]["metrics_step"] = step - 3;
+  Session b = fresh_session();
+  REQUIRE(import_state_json(b, j.dump()).ok());
+  CHECK(b.exp().metrics().step == step);
+  CHECK(b.exp().metrics().metrics_step == step - 3);
+  CHECK(state_to_json(b, false)["training"]["metrics_step"] == step - 3);
+  // Older files without it: measured at their step.
+  j["training"].erase("metrics_step");
+  Session c = fresh_session();
+  REQUIRE(import_state_json(c, j.dump()).ok());
+  CHECK(c.exp().metrics().metrics_step == step);
+  // Past the step, negative or not an integer: refused.
+  j["training"]["metrics_step"] = step + 1;
+  expect_rejected(j.dump(), "training.metrics_step");
+  j["training"]["metrics_step"] = -1;
+  expect_rejected(j.dump(), "training.metrics_step");
+  j["training"]["metrics_step"] = 2.5;
+  expect_rejected(j.dump(), "training.metrics_step");
+}
+
 TEST_CASE("state json: malformed documents are rejected and the session is untouched", "[app][state]") {
   const std::string good = exported().dump();
   expect_rejected(good.substr(0, good.size() / 2), "not valid JSON");  // truncated
