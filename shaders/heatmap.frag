@@ -1,7 +1,7 @@
 // Decision heatmap: P(class 1) from the network (a texture, bilinearly filtered) mapped
 // to colour. Confidence shading: the further p is from 0.5, the more saturated the class
 // colour. Optional discretization into bands. The same mapping is used by the legend
-// (src/ui/data_view.cpp, heatmap_colour).
+// and the Why panel (src/ui/theme.cpp, heatmap_colour).
 in vec2 v_uv;
 out vec4 frag_colour;
 uniform sampler2D u_probability;   // R8, row 0 = y_min

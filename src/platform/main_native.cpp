@@ -24,6 +24,7 @@ void usage(std::FILE* out) {
                "               [--import FILE] [--export-dir DIR] [--export KIND]...\n"
                "  --frames N        render N frames, then exit (prints CPU time per frame)\n"
                "  --screenshot FILE with --frames: write the last frame as PNG\n"
+               "  --rects FILE      with --frames: write the last frame's named rectangles as JSON (tests)\n"
                "  --play            start training immediately\n"
                "  --panel NAME      show a panel: data, network, inspector, backprop, why, studies\n"
                "  --hash TEXT       apply a link's settings: the text after '#' (README: Links)\n"
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
   nl::platform::RuntimeOptions options;
   int frames = -1;
   std::string hash;  // --hash: a link's settings (app/url_state.h)
-  std::string screenshot;
+  std::string screenshot, rects_file;
   std::optional<nl::app::Theme> theme;  // --theme
   std::string import_file;  // --import
   std::vector<nl::app::ExportKind> exports;  // --export
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--screenshot" && has_value) {
       screenshot = argv[++i];
+    } else if (arg == "--rects" && has_value) {
+      rects_file = argv[++i];
     } else if (arg == "--panel" && has_value) {
       const std::optional<nl::app::Panel> panel = nl::app::parse_panel(argv[++i]);
       if (!panel) {
@@ -116,8 +119,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "normlab: --export needs --frames 4 or more (or no --frames)\n");
     return 2;
   }
-  if (!screenshot.empty() && frames < 0) {
-    std::fprintf(stderr, "normlab: --screenshot needs --frames N\n");
+  if ((!screenshot.empty() || !rects_file.empty()) && frames < 0) {
+    std::fprintf(stderr, "normlab: --screenshot and --rects need --frames N\n");
     return 2;
   }
 
@@ -166,6 +169,15 @@ int main(int argc, char** argv) {
         } else {
           std::printf("normlab: wrote %s (%dx%d)\n", screenshot.c_str(), w, h);
         }
+      }
+      if (!rects_file.empty()) {
+        std::FILE* f = std::fopen(rects_file.c_str(), "wb");
+        const std::string json = runtime.ui_rects_json();
+        if (f == nullptr || std::fwrite(json.data(), 1, json.size(), f) != json.size()) {
+          std::fprintf(stderr, "normlab: could not write %s\n", rects_file.c_str());
+          exit_code = 1;
+        }
+        if (f != nullptr) std::fclose(f);
       }
       break;
     }

@@ -4,6 +4,7 @@
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -237,6 +238,14 @@ void Runtime::shutdown() {
   SDL_Quit();
   gl_context_ = nullptr;
   window_ = nullptr;
+}
+
+std::string Runtime::ui_rects_json() const {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, r] : probe_.rects) j[name] = {r.min.x, r.min.y, r.max.x, r.max.y};
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  j["display"] = {0.0f, 0.0f, display.x, display.y};
+  return j.dump();
 }
 
 }  // namespace nl::platform

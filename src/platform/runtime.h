@@ -63,6 +63,9 @@ class Runtime {
 
   app::Session& session() { return session_; }
   const ui::UiProbe& probe() const { return probe_; }
+  // The named rectangles the last frame drew, and "display" (the window), in ImGui's units
+  // (CSS pixels on the web): {"play":[x0,y0,x1,y1],...,"display":[0,0,w,h]}. For tests.
+  std::string ui_rects_json() const;
   const FrameStats& stats() const { return stats_; }
   float pixel_ratio() const { return pixel_ratio_; }
 

@@ -122,13 +122,9 @@ EMSCRIPTEN_KEEPALIVE const char* nl_state_json() {
   return g_reply.c_str();
 }
 
-// Named controls' rectangles in CSS pixels: {"play":[x0,y0,x1,y1],...}.
+// Named controls' rectangles in CSS pixels: {"play":[x0,y0,x1,y1],...,"display":[0,0,w,h]}.
 EMSCRIPTEN_KEEPALIVE const char* nl_ui_rects_json() {
-  nlohmann::json j = nlohmann::json::object();
-  if (g_runtime) {
-    for (const auto& [name, r] : g_runtime->probe().rects) j[name] = {r.min.x, r.min.y, r.max.x, r.max.y};
-  }
-  g_reply = j.dump();
+  g_reply = g_runtime ? g_runtime->ui_rects_json() : "{}";
   return g_reply.c_str();
 }
 

@@ -17,17 +17,6 @@ ImU32 to_u32(const ImVec4& c, float alpha = 1.0f) {
   return ImGui::ColorConvertFloat4ToU32(ImVec4(c.x, c.y, c.z, c.w * alpha));
 }
 
-// Colour the shader gives probability p (kept in step with shaders/heatmap.frag).
-ImVec4 heatmap_colour(float p, int bands) {
-  const Palette& pal = palette();
-  const ImVec4& target = p < 0.5f ? pal.class0 : pal.class1;
-  float confidence = std::min(1.0f, std::abs(p - 0.5f) * 2.0f);
-  if (bands > 0) confidence = std::ceil(confidence * static_cast<float>(bands)) / static_cast<float>(bands);
-  confidence *= 0.75f;
-  auto mix = [&](float a, float b) { return a + (b - a) * confidence; };
-  return ImVec4(mix(pal.neutral.x, target.x), mix(pal.neutral.y, target.y), mix(pal.neutral.z, target.z), 1.0f);
-}
-
 }  // namespace
 
 void draw_data_view(const app::Session& session, app::ActionQueue& actions,
@@ -36,7 +25,11 @@ void draw_data_view(const app::Session& session, app::ActionQueue& actions,
   const float font = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float legend_w = font * 7.0f, axis_h = font * 2.0f, axis_w = font * 2.6f;
-  const float side = std::max(font * 6.0f, std::min(avail.x - legend_w - axis_w, avail.y - axis_h));
+  // Phones (a narrow panel): the plot takes the whole width and the legend goes below it.
+  const bool legend_below = avail.x < font * 28.0f;
+  const float legend_h = font * 9.0f;
+  const float side = legend_below ? std::max(font * 6.0f, avail.x - axis_w - font * 0.5f)
+                                  : std::max(font * 6.0f, std::min(avail.x - legend_w - axis_w, avail.y - axis_h));
   const ImVec2 cursor = ImGui::GetCursorScreenPos();
   const ImVec2 p0(cursor.x + axis_w, cursor.y);
   const ImVec2 p1(p0.x + side, p0.y + side);
@@ -48,7 +41,7 @@ void draw_data_view(const app::Session& session, app::ActionQueue& actions,
   } else {
     dl->AddRectFilled(p0, p1, IM_COL32(40, 40, 40, 255));
   }
-  ImGui::InvisibleButton("data_area", ImVec2(side + axis_w, side + axis_h),
+  ImGui::InvisibleButton("data_area", ImVec2(side + axis_w, side + axis_h + (legend_below ? legend_h : 0.0f)),
                          ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   if (probe) probe->record("data_area");
   if (probe) probe->rects["data_plot"] = UiProbe::Rect{p0, p1};  // the heatmap square itself
@@ -113,9 +106,13 @@ void draw_data_view(const app::Session& session, app::ActionQueue& actions,
   }
 
   // Legend: the heatmap's colour scale, and the point markers.
-  const float lx = p1.x + font * 1.0f;
-  dl->AddText(ImVec2(lx, p0.y), text, "P(class 1)");
-  const float bar_top = p0.y + font * 1.5f, bar_h = std::min(side * 0.5f, font * 12.0f);
+  // Beside the plot: the bar, then the markers below it. Below the plot (phones): the bar on
+  // the left, the markers in a column to its right.
+  const float lx = legend_below ? p0.x : p1.x + font * 1.0f;
+  const float legend_top = legend_below ? p1.y + axis_h : p0.y;
+  dl->AddText(ImVec2(lx, legend_top), text, "P(class 1)");
+  const float bar_top = legend_top + font * 1.5f;
+  const float bar_h = legend_below ? legend_h - font * 2.0f : std::min(side * 0.5f, font * 12.0f);
   const int steps = 32;
   for (int i = 0; i < steps; ++i) {
     const float p = 1.0f - (static_cast<float>(i) + 0.5f) / steps;
@@ -123,25 +120,31 @@ void draw_data_view(const app::Session& session, app::ActionQueue& actions,
     const int bands = session.view.discretize_heatmap ? kHeatmapBands : 0;
     dl->AddRectFilled(ImVec2(lx, y0), ImVec2(lx + font * 1.0f, y0 + bar_h / steps + 0.5f), to_u32(heatmap_colour(p, bands)));
   }
+  if (probe) probe->rects["data_legend_bar"] = UiProbe::Rect{ImVec2(lx, bar_top), ImVec2(lx + font * 1.0f, bar_top + bar_h)};
   dl->AddText(ImVec2(lx + font * 1.3f, bar_top - font * 0.5f), text, "1");
   dl->AddText(ImVec2(lx + font * 1.3f, bar_top + bar_h * 0.5f - font * 0.5f), text, "0.5");
   dl->AddText(ImVec2(lx + font * 1.3f, bar_top + bar_h - font * 0.5f), text, "0");
-  float ly = bar_top + bar_h + font * 1.0f;
-  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, to_u32(pal.class0));
-  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "class 0");
+  const float mx = legend_below ? lx + font * 5.0f : lx;
+  float ly = legend_below ? legend_top : bar_top + bar_h + font * 1.0f;
+  dl->AddCircleFilled(ImVec2(mx + r, ly + font * 0.5f), r, to_u32(pal.class0));
+  if (probe) probe->rects["data_legend_class0"] = UiProbe::Rect{ImVec2(mx, ly + font * 0.5f - r), ImVec2(mx + 2 * r, ly + font * 0.5f + r)};
+  dl->AddText(ImVec2(mx + font * 1.0f, ly), text, "class 0");
   ly += font * 1.3f;
-  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, to_u32(pal.class1));
-  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "class 1");
+  dl->AddCircleFilled(ImVec2(mx + r, ly + font * 0.5f), r, to_u32(pal.class1));
+  if (probe) probe->rects["data_legend_class1"] = UiProbe::Rect{ImVec2(mx, ly + font * 0.5f - r), ImVec2(mx + 2 * r, ly + font * 0.5f + r)};
+  dl->AddText(ImVec2(mx + font * 1.0f, ly), text, "class 1");
   ly += font * 1.3f;
-  dl->AddCircleFilled(ImVec2(lx + r, ly + font * 0.5f), r, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "train");
+  dl->AddCircleFilled(ImVec2(mx + r, ly + font * 0.5f), r, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  dl->AddText(ImVec2(mx + font * 1.0f, ly), text, "train");
   ly += font * 1.3f;
-  dl->AddCircle(ImVec2(lx + r, ly + font * 0.5f), r, ImGui::GetColorU32(ImGuiCol_TextDisabled), 0, 2.0f);
-  dl->AddText(ImVec2(lx + font * 1.0f, ly), text, "test");
+  dl->AddCircle(ImVec2(mx + r, ly + font * 0.5f), r, ImGui::GetColorU32(ImGuiCol_TextDisabled), 0, 2.0f);
+  dl->AddText(ImVec2(mx + font * 1.0f, ly), text, "test");
   ly += font * 1.6f;
   // Which statistics the heatmap uses: eval mode, BN's running mean and variance.
-  const float wrap_w = legend_w - font * 1.2f;
-  dl->AddText(nullptr, 0.0f, ImVec2(lx, ly), ImGui::GetColorU32(ImGuiCol_TextDisabled),
+  // Below the plot: a third column, right of the markers.
+  const ImVec2 note_at = legend_below ? ImVec2(mx + font * 5.5f, legend_top) : ImVec2(lx, ly);
+  const float wrap_w = legend_below ? std::max(font * 5.0f, p1.x - note_at.x) : legend_w - font * 1.2f;
+  dl->AddText(nullptr, 0.0f, note_at, ImGui::GetColorU32(ImGuiCol_TextDisabled),
               "heatmap: eval mode (running statistics)", nullptr, wrap_w);
 }
 

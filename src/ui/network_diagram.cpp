@@ -73,7 +73,7 @@ Layout make_layout(const app::Session& s, ImVec2 p0, ImVec2 size) {
   int most = 1;
   for (int u : L.units) most = std::max(most, std::min(u, kMaxShown));
   const int columns = L.hidden + 2;
-  const float usable_h = size.y - font * 4.0f;  // titles above, "+N more" and legend below
+  const float usable_h = size.y - font * 5.2f;  // titles above, "+N more" and the legend's 3 lines below
   L.node = std::clamp(std::min(usable_h / (static_cast<float>(most) * 1.35f), size.x / (static_cast<float>(columns) * 2.4f)),
                       font * 0.9f, font * 2.6f);
   L.pitch = L.node * 1.35f;
@@ -229,8 +229,10 @@ void draw_network_diagram(const app::Session& s, app::ActionQueue& actions, cons
       if (probe) probe->rects["norm_block:" + std::to_string(h)] = UiProbe::Rect{b0, b1};
     }
   }
-  const char* legend = "links: orange w > 0, blue w < 0, width \xE2\x88\x9D |w|;  squares: each neuron's output over the input plane";
-  dl->AddText(nullptr, 0.0f, ImVec2(p0.x + font * 0.3f, p0.y + size.y - font * 2.4f), dim, legend, nullptr, size.x - font * 0.6f);
+  const char* legend =
+      "links: orange w > 0, blue w < 0, width \xE2\x88\x9D |w|;  squares: each neuron's output over the input plane "
+      "(x right, y up), orange > 0, blue < 0, full colour at the neuron's largest |output|";
+  dl->AddText(nullptr, 0.0f, ImVec2(p0.x + font * 0.3f, p0.y + size.y - font * 3.6f), dim, legend, nullptr, size.x - font * 0.6f);
   dl->PopClipRect();
 
   if (hover.neuron_layer >= 0) {

@@ -1,11 +1,25 @@
 // NormLab's ImGui style.
 #include "ui/theme.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace nl::ui {
 
 const Palette& palette() {
   static const Palette kPalette{};  // constant data, not view state
   return kPalette;
+}
+
+ImVec4 heatmap_colour(float p, int bands) {
+  const Palette& pal = palette();
+  if (!std::isfinite(p)) return pal.neutral;
+  const ImVec4& target = p < 0.5f ? pal.class0 : pal.class1;
+  float confidence = std::min(1.0f, std::abs(p - 0.5f) * 2.0f);
+  if (bands > 0) confidence = std::ceil(confidence * static_cast<float>(bands)) / static_cast<float>(bands);
+  const float t = confidence * 0.75f;
+  auto mix = [t](float a, float b) { return a + (b - a) * t; };
+  return ImVec4(mix(pal.neutral.x, target.x), mix(pal.neutral.y, target.y), mix(pal.neutral.z, target.z), 1.0f);
 }
 
 ImVec4 window_background(app::Theme theme) {

@@ -21,8 +21,20 @@ struct Palette {
 
 const Palette& palette();
 
+// The phone layout (ui/app_view.cpp) at a display this wide or narrower (CSS pixels on the
+// web): the panels open on the plot with the controls below, controls at least
+// kPhoneTouchTarget pixels tall.
+inline constexpr float kPhoneWidth = 480.0f;
+inline constexpr float kPhoneTouchTarget = 44.0f;
+
 // Confidence bands per class of the discretized heatmap (shader u_bands and the legend).
 inline constexpr int kHeatmapBands = 5;
+
+// The colour of P(class 1) = p: the neutral grey mixed towards p's class colour by
+// 0.75 * confidence, confidence = min(1, 2|p - 0.5|) (rounded up to 1/bands when bands > 0);
+// neutral for a p that is not finite. The data panel's legend, the Why panel's boundaries and
+// shaders/heatmap.frag (which must stay in step with it) share this map.
+ImVec4 heatmap_colour(float p, int bands = 0);
 
 // Applies NormLab's look (dark theme) scaled for `scale` (1 = 96 dpi).
 void apply_theme(float scale);

@@ -14,24 +14,18 @@ namespace nl::ui::why {
 
 namespace {
 
-ImU32 prob_colour(float p) {
-  const Palette& pal = palette();
-  const ImVec4& target = p < 0.5f ? pal.class0 : pal.class1;
-  const float c = std::isfinite(p) ? std::min(1.0f, std::abs(p - 0.5f) * 2.0f) * 0.75f : 0.0f;
-  auto mix = [&](float a, float b) { return a + (b - a) * c; };
-  return ImGui::ColorConvertFloat4ToU32(ImVec4(mix(pal.neutral.x, target.x), mix(pal.neutral.y, target.y),
-                                               mix(pal.neutral.z, target.z), 1.0f));
-}
-
 // A coarse P(class 1) heatmap with the training points, titled; `note` overlays it.
+// The square's rectangle is probed as `plot_name`.
 void heatmap(const app::Session& s, const std::vector<float>& grid, int n, const Experiment* e,
-             const std::string& title, ImU32 title_colour, float side, const std::string& note) {
+             const std::string& title, ImU32 title_colour, float side, const std::string& note, UiProbe* probe,
+             const char* plot_name) {
   ImGui::BeginGroup();
   ImGui::PushStyleColor(ImGuiCol_Text, title_colour);
   ImGui::TextUnformatted(title.c_str());
   ImGui::PopStyleColor();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(side, side));
+  if (probe) probe->rects[plot_name] = UiProbe::Rect{p0, ImVec2(p0.x + side, p0.y + side)};
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float cell = side / static_cast<float>(n);
   dl->AddRectFilled(p0, ImVec2(p0.x + side, p0.y + side), IM_COL32(40, 42, 48, 255));
@@ -40,7 +34,7 @@ void heatmap(const app::Session& s, const std::vector<float>& grid, int n, const
       for (int col = 0; col < n; ++col) {
         const ImVec2 a(p0.x + cell * static_cast<float>(col), p0.y + side - cell * static_cast<float>(row + 1));
         dl->AddRectFilled(a, ImVec2(a.x + cell + 0.5f, a.y + cell + 0.5f),
-                          prob_colour(grid[static_cast<std::size_t>(row * n + col)]));
+                          ImGui::ColorConvertFloat4ToU32(heatmap_colour(grid[static_cast<std::size_t>(row * n + col)])));
       }
     }
   }
@@ -102,12 +96,13 @@ void draw_twin(const app::Session& s, UiProbe* probe) {
   const float side = std::max(font * 6.0f, narrow ? (avail.x - font) * 0.5f : std::min((avail.x - font) * 0.5f, avail.y * 0.42f));
   const float text_shade = s.view.theme == app::Theme::kLight ? -0.35f : 0.3f;
   heatmap(s, w_grid, t.grid_resolution, w, narrow ? with : with + " (your " + (main_is_with ? "network)" : "twin)"),
-          with_colour(text_shade), side, divergence_note(main_is_with ? t.main_diverged_at : t.twin_diverged_at));
+          with_colour(text_shade), side, divergence_note(main_is_with ? t.main_diverged_at : t.twin_diverged_at), probe,
+          "why:heatmap_with_plot");
   if (probe) probe->record("why:heatmap_with");
   ImGui::SameLine(0.0f, font);
   heatmap(s, wo_grid, t.grid_resolution, wo, narrow ? std::string("without") : std::string("without normalization (your ") +
           (main_is_with ? "twin)" : "network)"), without_colour(text_shade), side,
-          divergence_note(main_is_with ? t.twin_diverged_at : t.main_diverged_at));
+          divergence_note(main_is_with ? t.twin_diverged_at : t.main_diverged_at), probe, "why:heatmap_without_plot");
   if (probe) probe->record("why:heatmap_without");
 
   const float test_shade = s.view.theme == app::Theme::kLight ? -0.45f : 0.55f;  // test series: paler on dark, darker on light

@@ -1,0 +1,81 @@
+// Browser pixel truth: the page in headless Chromium (WebGL2), trained on the test's own
+// points (tests/pixel/make_points.py, imported through the page API as a learner's CSV) for
+// 400 steps; then the data, Why and network panels as the learner sees them (screenshots of
+// the canvas), the rectangles each frame drew, and the state and PyTorch module the page's
+// Export downloads. tests/pixel/pixel_truth.py
+// checks the heatmap's pixels against PyTorch's P(class 1), the y axis, the legend, the
+// points' places, the Why panel's boundary and the neuron maps; the same check runs on the desktop window (tests/desktop/pixel_truth.sh).
+// usage: node pixel.test.mjs --site <build/web-release/web> --screenshots <dir>
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, serve, launch, watch, waitFor, Checks } from './harness.mjs';
+
+const args = parseArgs(process.argv);
+const site = path.resolve(args.site);
+const work = path.join(path.resolve(args.screenshots || 'screenshots'), 'pixel-truth');
+const pixelDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'pixel');
+fs.rmSync(work, { recursive: true, force: true });
+fs.mkdirSync(work, { recursive: true });
+const checks = new Checks();
+const problems = [];
+const { server, url } = await serve(site);
+const browser = await launch();
+const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, acceptDownloads: true });
+const page = await context.newPage();
+watch(page, problems, 'pixel');
+
+const run = (cmd, argv) => spawnSync(cmd, argv, { encoding: 'utf8' });
+
+try {
+  const made = run('/usr/bin/python3', [path.join(pixelDir, 'make_points.py'), path.join(work, 'points.csv')]);
+  if (made.status !== 0) throw new Error('make_points.py failed: ' + made.stderr);
+  const csv = fs.readFileSync(path.join(work, 'points.csv'), 'utf8');
+
+  await page.goto(url + 'index.html#paused=1');
+  await waitFor(page, () => window.normlabReady === true, null, 60000, 'the app to start');
+  const imported = await page.evaluate((text) => {
+    window.normlab.dispatch({ type: 'import_points', csv_text: text });
+    window.normlab.step(400);
+    return window.normlab.getState();
+  }, csv);
+  checks.ok(imported.training.step === 400 && !imported.playing,
+    `the page imported the points and trained 400 steps (step ${imported.training.step}, playing ${imported.playing})`);
+  // Each panel as the learner sees it: a few frames for the grids and textures to follow the
+  // model, then the canvas and the rectangles that frame drew.
+  const views = {};
+  for (const panel of ['data', 'why', 'network']) {
+    await page.evaluate((p) => window.normlab.dispatch({ type: 'show_panel', panel: p }), panel);
+    await page.waitForTimeout(1500);
+    const rects = await page.evaluate(() => window.normlab.uiRects());
+    views[panel] = [path.join(work, panel + '.png'), path.join(work, panel + '.json')];
+    await page.locator('#canvas').screenshot({ path: views[panel][0] });
+    fs.writeFileSync(views[panel][1], JSON.stringify(rects));
+  }
+
+  // The files a learner downloads from the Export window.
+  const files = {};
+  for (const kind of ['state_json', 'pytorch']) {
+    const [d] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10000 }),
+      page.evaluate((k) => window.normlab.dispatch({ type: 'export', kind: k }), kind),
+    ]);
+    files[kind] = path.join(work, d.suggestedFilename());
+    await d.saveAs(files[kind]);
+  }
+  const check = run('/usr/bin/python3', [path.join(pixelDir, 'pixel_truth.py'), '--label', 'browser pixel truth',
+    '--data', ...views.data, '--why', ...views.why, '--network', ...views.network,
+    '--state', files.state_json, '--model', files.pytorch]);
+  process.stdout.write(check.stdout);
+  process.stderr.write(check.stderr);
+  checks.ok(check.status === 0, 'the canvas shows the model: heatmap, legend, y axis, points, Why boundary, neuron maps (pixel_truth.py)');
+} catch (e) {
+  checks.ok(false, `pixel truth ran to the end (${e.message})`);
+}
+
+checks.ok(problems.length === 0, `no console or page errors${problems.length ? ': ' + problems.slice(0, 5).join(' | ') : ''}`);
+await browser.close();
+server.close();
+console.log(`browser pixel truth: ${checks.count - checks.failures.length} of ${checks.count} checks passed`);
+process.exit(checks.failures.length ? 1 : 0);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Desktop pixel truth: the real `normlab` window under a private Xvfb display, trained on the
+# test's own points (tests/pixel/make_points.py, imported as a CSV) until it stops at step
+# 400, then its last frame (--screenshot), the rectangles that frame drew (--rects), the
+# state with the points and weights and the PyTorch module (--export); then the same model's
+# Why and network panels. tests/pixel/pixel_truth.py checks the heatmap's pixels against
+# PyTorch's P(class 1), the y axis, the legend, the points' places, the Why panel's boundary
+# and the neuron maps (its docstring lists the checks).
+#
+# usage: pixel_truth.sh <normlab> <work-dir>
+set -euo pipefail
+app="${1:?normlab binary}"
+work="${2:?work dir}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rm -rf "$work"
+mkdir -p "$work"
+
+fail() { echo "desktop pixel truth: FAIL: $*" >&2; exit 1; }
+command -v Xvfb >/dev/null 2>&1 || fail "Xvfb is missing (Debian package xvfb; run scripts/setup)"
+command -v xdotool >/dev/null 2>&1 || fail "xdotool is missing (Debian package xdotool; run scripts/setup)"
+/usr/bin/python3 -c "import torch, numpy" 2>/dev/null || fail "python3-torch and python3-numpy are missing (run scripts/setup)"
+
+# A free display number (:241 to :290; the other desktop tests use :90 to :240).
+display=""
+for n in $(seq 241 290); do
+  if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
+done
+[ -n "$display" ] || fail "no free X display between :241 and :290"
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true; wait $xvfb 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  [ -e "/tmp/.X11-unix/X${display#:}" ] && break
+  sleep 0.1
+done
+
+# Runs normlab with the given arguments, its output in the log file $1. Once its window is up,
+# the pointer goes to the window's bottom-left corner, away from the plot (a hovered plot shows
+# a tooltip). SDL reads the pointer after an XInput2 event, which a warp alone does not make:
+# hence the relative moves (as tests/desktop/desktop_input.sh does).
+run_app() {
+  local log="$1"
+  shift
+  DISPLAY="$display" timeout 180 "$app" --size 1280x800 "$@" >"$log" 2>&1 &
+  local pid=$!
+  DISPLAY="$display" timeout 60 xdotool search --sync --onlyvisible --name '^NormLab' >/dev/null 2>&1 || true
+  DISPLAY="$display" xdotool mousemove --sync 2 797 mousemove_relative 1 0 mousemove_relative -- -1 0 >/dev/null 2>&1 || true
+  wait "$pid"
+}
+/usr/bin/python3 "$here/pixel/make_points.py" "$work/points.csv"
+# 1. The data panel. Stop at step 400 (ss, ssn), 20 steps per frame: trained and still by
+#    frame 40 of 60; the state (points, weights) and the PyTorch module exported at frame 57.
+run_app "$work/app.log" --hash 'ss=1&ssn=400&sp=20' --import "$work/points.csv" \
+  --play --frames 60 --screenshot "$work/data.png" --rects "$work/data.json" \
+  --export-dir "$work" --export state_json --export pytorch \
+  || { cat "$work/app.log"; fail "normlab exited with an error"; }
+cat "$work/app.log"
+grep -q "normlab: step 400," "$work/app.log" || fail "training did not stop at step 400"
+# 2, 3. The Why and network panels of the same model: the exported state, its view's panel
+#    changed, imported (a state file brings its own panel, so --panel would not do).
+for panel in why network; do
+  /usr/bin/python3 - "$work/normlab-state.json" "$panel" "$work/state-$panel.json" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+state["view"]["panel"] = sys.argv[2]
+json.dump(state, open(sys.argv[3], "w"))
+PY
+  run_app "$work/app-$panel.log" --import "$work/state-$panel.json" \
+    --frames 30 --screenshot "$work/$panel.png" --rects "$work/$panel.json" \
+    || { cat "$work/app-$panel.log"; fail "normlab on the $panel panel exited with an error"; }
+  grep -q "normlab: step 400," "$work/app-$panel.log" || { cat "$work/app-$panel.log"; fail "the imported state is not at step 400"; }
+done
+/usr/bin/python3 "$here/pixel/pixel_truth.py" --label "desktop pixel truth" --data "$work/data.png" "$work/data.json" \
+  --why "$work/why.png" "$work/why.json" --network "$work/network.png" "$work/network.json" \
+  --state "$work/normlab-state.json" --model "$work/normlab_model.py"
