@@ -179,13 +179,21 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoBringToFrontOnFocus;
   const bool stacked = display.x < font * 46.0f || display.x < display.y;
+  // Phones open on the plot: the panels (the data panel first) on top, the controls, Play and
+  // Step first, below them; both scroll by dragging.
+  const bool phone = display.x <= kPhoneWidth;
   const float controls_w = stacked ? display.x : std::clamp(display.x * 0.34f, font * 22.0f, font * 30.0f);
-  const float controls_h = stacked ? std::max(display.y * 0.55f, font * 24.0f) : display.y;
+  const float phone_panels_h = std::max(font * 10.0f, std::min(display.y - font * 8.0f, display.x + font * 16.0f));
+  const float controls_h = phone ? display.y - phone_panels_h : stacked ? std::max(display.y * 0.55f, font * 24.0f) : display.y;
   apply_theme_colours(session.view.theme);  // colours only: cheap, and no UI state
-  // Touch-sized hit targets (>= ~32 px) in the stacked (phone) layout.
-  if (stacked) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(10.0f, std::max(8.0f, (32.0f - font) * 0.5f)));
+  // Touch-sized hit targets in the stacked layouts: 44 px on phones (the usual guideline for
+  // fingers), 32 px on larger stacked screens.
+  if (stacked) {
+    const float target = phone ? kPhoneTouchTarget : 32.0f;
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(10.0f, std::max(8.0f, (target - font) * 0.5f)));
+  }
 
-  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowPos(ImVec2(0, phone ? phone_panels_h : 0.0f));
   ImGui::SetNextWindowSize(ImVec2(controls_w, controls_h));
   if (ImGui::Begin("Training", nullptr, fixed)) {
     draw_controls_view(session, actions, resources, probe);
@@ -193,9 +201,10 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   }
   ImGui::End();
 
-  const ImVec2 panel_pos = stacked ? ImVec2(0, controls_h) : ImVec2(controls_w, 0);
-  const ImVec2 panel_size = stacked ? ImVec2(display.x, std::max(display.y - controls_h, font * 10.0f))
-                                    : ImVec2(display.x - controls_w, display.y);
+  const ImVec2 panel_pos = phone ? ImVec2(0, 0) : stacked ? ImVec2(0, controls_h) : ImVec2(controls_w, 0);
+  const ImVec2 panel_size = phone     ? ImVec2(display.x, phone_panels_h)
+                            : stacked ? ImVec2(display.x, std::max(display.y - controls_h, font * 10.0f))
+                                      : ImVec2(display.x - controls_w, display.y);
   ImGui::SetNextWindowPos(panel_pos);
   ImGui::SetNextWindowSize(panel_size);
   if (ImGui::Begin("Panels", nullptr, fixed)) {

@@ -100,10 +100,28 @@ try {
   await hi.page.screenshot({ path: path.join(shots, 'browser-dpr2.png') });
   await hi.context.close();
 
-  // 6. Narrow phone-sized window: stacked layout still draws.
-  const phone = await openApp({ viewport: { width: 390, height: 800 }, deviceScaleFactor: 1 }, 'narrow');
-  const phonePng = await phone.page.screenshot({ path: path.join(shots, 'browser-390x800.png') });
+  // 6. A phone (390 x 844): the first screen shows the data plot with its heatmap, and Play
+  //    and Step; Play, Step and the panel tabs are at least 44 px tall (finger-sized).
+  const phone = await openApp({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 }, 'phone');
+  const phonePng = await phone.page.screenshot({ path: path.join(shots, 'browser-390x844.png') });
   checks.ok((await pngStats(phone.page, phonePng)).std > 20, 'a 390 px wide window is drawn');
+  const phoneRects = await phone.page.evaluate(() => window.normlab.uiRects());
+  const onFirstScreen = (name) => {
+    const r = phoneRects[name];
+    return !!r && r[0] >= 0 && r[1] >= 0 && r[2] <= 390 && r[3] <= 844;
+  };
+  const plot = phoneRects.data_plot || [0, 0, 0, 0];
+  checks.ok(onFirstScreen('data_plot') && plot[2] - plot[0] >= 250,
+    `on a 390 x 844 phone the data plot is on the first screen and wide (${plot.map(Math.round).join(', ')})`);
+  // The plot's middle shows the heatmap, not the empty dark square drawn before the texture.
+  const plotStats = await pngStats(phone.page, await phone.page.screenshot({
+    clip: { x: plot[0] + 2, y: plot[1] + 2, width: plot[2] - plot[0] - 4, height: plot[3] - plot[1] - 4 } }));
+  checks.ok(plotStats.mean > 100, `the phone's plot shows the heatmap (mean grey ${plotStats.mean.toFixed(0)})`);
+  checks.ok(onFirstScreen('play') && onFirstScreen('step'),
+    `Play and Step are on the phone's first screen (play ${phoneRects.play}, step ${phoneRects.step})`);
+  const small = ['play', 'step', 'epoch', 'reset', 'panel:Data & boundary', 'panel:Network', 'help']
+    .filter((n) => !phoneRects[n] || phoneRects[n][3] - phoneRects[n][1] < 44 - 0.5);
+  checks.ok(small.length === 0, `Play, Step, Epoch, Reset, the tabs and help are at least 44 px tall on a phone${small.length ? ' (not: ' + small.join(', ') + ')' : ''}`);
   await phone.context.close();
 } catch (e) {
   checks.ok(false, `browser test ran to the end (${e.message})`);
