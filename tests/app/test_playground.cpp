@@ -44,7 +44,7 @@ TEST_CASE("playground: adding a point grows the training set and keeps the test 
   CHECK_FALSE(s.user_data.has_value());
 }
 
-TEST_CASE("playground: imported points get a plot that shows them; edits keep the plot's window", "[app][playground]") {
+TEST_CASE("playground: imported points get a plot that shows them, and edits keep its window", "[app][playground]") {
   Session s = fresh_session();
   // Far from the generated two moons (about -1..2 by -0.6..1.1).
   std::string csv = "x,y,label\n";
