@@ -183,7 +183,7 @@ void draw_app(const app::Session& session, app::ActionQueue& actions,
   // Step first, below them; both scroll by dragging.
   const bool phone = display.x <= kPhoneWidth;
   const float controls_w = stacked ? display.x : std::clamp(display.x * 0.34f, font * 22.0f, font * 30.0f);
-  const float phone_panels_h = std::max(font * 10.0f, std::min(display.y - font * 8.0f, display.x + font * 16.0f));
+  const float phone_panels_h = std::max(font * 10.0f, std::min(display.y - font * 8.0f, display.x + font * 17.0f));
   const float controls_h = phone ? display.y - phone_panels_h : stacked ? std::max(display.y * 0.55f, font * 24.0f) : display.y;
   apply_theme_colours(session.view.theme);  // colours only: cheap, and no UI state
   // Touch-sized hit targets in the stacked layouts: 44 px on phones (the usual guideline for

@@ -27,7 +27,7 @@ void draw_data_view(const app::Session& session, app::ActionQueue& actions,
   const float legend_w = font * 7.0f, axis_h = font * 2.0f, axis_w = font * 2.6f;
   // Phones (a narrow panel): the plot takes the whole width and the legend goes below it.
   const bool legend_below = avail.x < font * 28.0f;
-  const float legend_h = font * 9.0f;
+  const float legend_h = font * 7.5f;
   const float side = legend_below ? std::max(font * 6.0f, avail.x - axis_w - font * 0.5f)
                                   : std::max(font * 6.0f, std::min(avail.x - legend_w - axis_w, avail.y - axis_h));
   const ImVec2 cursor = ImGui::GetCursorScreenPos();

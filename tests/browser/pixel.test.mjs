@@ -28,20 +28,14 @@ watch(page, problems, 'pixel');
 
 const run = (cmd, argv) => spawnSync(cmd, argv, { encoding: 'utf8' });
 
-try {
-  const made = run('/usr/bin/python3', [path.join(pixelDir, 'make_points.py'), path.join(work, 'points.csv')]);
-  if (made.status !== 0) throw new Error('make_points.py failed: ' + made.stderr);
-  const csv = fs.readFileSync(path.join(work, 'points.csv'), 'utf8');
-
-  await page.goto(url + 'index.html#paused=1');
-  await waitFor(page, () => window.normlabReady === true, null, 60000, 'the app to start');
-  const imported = await page.evaluate((text) => {
-    window.normlab.dispatch({ type: 'import_points', csv_text: text });
-    window.normlab.step(400);
-    return window.normlab.getState();
-  }, csv);
-  checks.ok(imported.training.step === 400 && !imported.playing,
-    `the page imported the points and trained 400 steps (step ${imported.training.step}, playing ${imported.playing})`);
+// Trains the page's model 400 steps, then shows its data, Why and network panels, saves each
+// canvas and its rectangles, downloads the state and the PyTorch module, and runs the check.
+async function checkModel(name) {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const trained = await page.evaluate(() => { window.normlab.step(400); return window.normlab.getState(); });
+  checks.ok(trained.training.step === 400 && !trained.playing && trained.data && trained.data.points.length === 180,
+    `${name}: trained 400 steps on the 180 imported points (step ${trained.training.step}, playing ${trained.playing})`);
   // Each panel as the learner sees it: a few frames for the grids and textures to follow the
   // model, then the canvas and the rectangles that frame drew.
   const views = {};
@@ -49,11 +43,10 @@ try {
     await page.evaluate((p) => window.normlab.dispatch({ type: 'show_panel', panel: p }), panel);
     await page.waitForTimeout(1500);
     const rects = await page.evaluate(() => window.normlab.uiRects());
-    views[panel] = [path.join(work, panel + '.png'), path.join(work, panel + '.json')];
+    views[panel] = [path.join(dir, panel + '.png'), path.join(dir, panel + '.json')];
     await page.locator('#canvas').screenshot({ path: views[panel][0] });
     fs.writeFileSync(views[panel][1], JSON.stringify(rects));
   }
-
   // The files a learner downloads from the Export window.
   const files = {};
   for (const kind of ['state_json', 'pytorch']) {
@@ -61,15 +54,31 @@ try {
       page.waitForEvent('download', { timeout: 10000 }),
       page.evaluate((k) => window.normlab.dispatch({ type: 'export', kind: k }), kind),
     ]);
-    files[kind] = path.join(work, d.suggestedFilename());
+    files[kind] = path.join(dir, d.suggestedFilename());
     await d.saveAs(files[kind]);
   }
-  const check = run('/usr/bin/python3', [path.join(pixelDir, 'pixel_truth.py'), '--label', 'browser pixel truth',
+  const check = run('/usr/bin/python3', [path.join(pixelDir, 'pixel_truth.py'), '--label', `browser pixel truth (${name})`,
     '--data', ...views.data, '--why', ...views.why, '--network', ...views.network,
     '--state', files.state_json, '--model', files.pytorch]);
   process.stdout.write(check.stdout);
   process.stderr.write(check.stderr);
-  checks.ok(check.status === 0, 'the canvas shows the model: heatmap, legend, y axis, points, Why boundary, neuron maps (pixel_truth.py)');
+  checks.ok(check.status === 0, `${name}: the canvas shows the model: heatmap, legend, y axis, points, Why boundary, neuron maps (pixel_truth.py)`);
+}
+
+try {
+  const made = run('/usr/bin/python3', [path.join(pixelDir, 'make_points.py'), path.join(work, 'points.csv')]);
+  if (made.status !== 0) throw new Error('make_points.py failed: ' + made.stderr);
+  const csv = fs.readFileSync(path.join(work, 'points.csv'), 'utf8');
+
+  await page.goto(url + 'index.html#paused=1');
+  await waitFor(page, () => window.normlabReady === true, null, 60000, 'the app to start');
+  await page.evaluate((text) => window.normlab.dispatch({ type: 'import_points', csv_text: text }), csv);
+  // The default network (BatchNorm: the Why panel's "with BN" side is the learner's), then the
+  // same without normalization (the "without" side is), on the same imported points.
+  await checkModel('batchnorm');
+  const plain = { width: 8, activation: 'relu', norm: 'none', placement: 'before' };
+  await page.evaluate((h) => window.normlab.setState({ settings: { net: { hidden: [h, h] } } }), plain);
+  await checkModel('plain');
 } catch (e) {
   checks.ok(false, `pixel truth ran to the end (${e.message})`);
 }

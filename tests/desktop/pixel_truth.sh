@@ -48,28 +48,42 @@ run_app() {
   wait "$pid"
 }
 /usr/bin/python3 "$here/pixel/make_points.py" "$work/points.csv"
-# 1. The data panel. Stop at step 400 (ss, ssn), 20 steps per frame: trained and still by
-#    frame 40 of 60; the state (points, weights) and the PyTorch module exported at frame 57.
-run_app "$work/app.log" --hash 'ss=1&ssn=400&sp=20' --import "$work/points.csv" \
-  --play --frames 60 --screenshot "$work/data.png" --rects "$work/data.json" \
-  --export-dir "$work" --export state_json --export pytorch \
-  || { cat "$work/app.log"; fail "normlab exited with an error"; }
-cat "$work/app.log"
-grep -q "normlab: step 400," "$work/app.log" || fail "training did not stop at step 400"
-# 2, 3. The Why and network panels of the same model: the exported state, its view's panel
-#    changed, imported (a state file brings its own panel, so --panel would not do).
-for panel in why network; do
-  /usr/bin/python3 - "$work/normlab-state.json" "$panel" "$work/state-$panel.json" <<'PY'
+
+# One model: its data panel, then its Why and network panels. $1: a name (a folder in $work),
+# $2: the link settings of its network (added to the stop condition).
+check_model() {
+  local dir="$work/$1" net="$2"
+  mkdir -p "$dir"
+  # 1. The data panel. Stop at step 400 (ss, ssn), 20 steps per frame: trained and still by
+  #    frame 40 of 60; the state (points, weights) and the PyTorch module exported at frame 57.
+  run_app "$dir/app.log" --hash "ss=1&ssn=400&sp=20$net" --import "$work/points.csv" \
+    --play --frames 60 --screenshot "$dir/data.png" --rects "$dir/data.json" \
+    --export-dir "$dir" --export state_json --export pytorch \
+    || { cat "$dir/app.log"; fail "$1: normlab exited with an error"; }
+  cat "$dir/app.log"
+  grep -q "normlab: step 400," "$dir/app.log" || fail "$1: training did not stop at step 400"
+  # 2, 3. The Why and network panels of the same model: the exported state, its view's panel
+  #    changed, imported (a state file brings its own panel, so --panel would not do).
+  for panel in why network; do
+    /usr/bin/python3 - "$dir/normlab-state.json" "$panel" "$dir/state-$panel.json" <<'PY'
 import json, sys
 state = json.load(open(sys.argv[1]))
 state["view"]["panel"] = sys.argv[2]
 json.dump(state, open(sys.argv[3], "w"))
 PY
-  run_app "$work/app-$panel.log" --import "$work/state-$panel.json" \
-    --frames 30 --screenshot "$work/$panel.png" --rects "$work/$panel.json" \
-    || { cat "$work/app-$panel.log"; fail "normlab on the $panel panel exited with an error"; }
-  grep -q "normlab: step 400," "$work/app-$panel.log" || { cat "$work/app-$panel.log"; fail "the imported state is not at step 400"; }
-done
-/usr/bin/python3 "$here/pixel/pixel_truth.py" --label "desktop pixel truth" --data "$work/data.png" "$work/data.json" \
-  --why "$work/why.png" "$work/why.json" --network "$work/network.png" "$work/network.json" \
-  --state "$work/normlab-state.json" --model "$work/normlab_model.py"
+    run_app "$dir/app-$panel.log" --import "$dir/state-$panel.json" \
+      --frames 30 --screenshot "$dir/$panel.png" --rects "$dir/$panel.json" \
+      || { cat "$dir/app-$panel.log"; fail "$1: normlab on the $panel panel exited with an error"; }
+    grep -q "normlab: step 400," "$dir/app-$panel.log" || { cat "$dir/app-$panel.log"; fail "$1: the imported state is not at step 400"; }
+  done
+  /usr/bin/python3 "$here/pixel/pixel_truth.py" --label "desktop pixel truth ($1)" --data "$dir/data.png" "$dir/data.json" \
+    --why "$dir/why.png" "$dir/why.json" --network "$dir/network.png" "$dir/network.json" \
+    --state "$dir/normlab-state.json" --model "$dir/normlab_model.py"
+}
+
+# The default network (BatchNorm): the Why panel's "with BN" side is the learner's network.
+status=0
+check_model batchnorm "" || status=1
+# The same without normalization: now the "without" side is, so both sides get checked.
+check_model plain "&h=8r-n,8r-n" || status=1
+exit $status

@@ -88,13 +88,32 @@ TEST_CASE("ui: keyboard shortcuts: space plays and pauses, right arrow steps, r 
   CHECK(step_of(s) == 0);
 }
 
-TEST_CASE("ui: a narrow portrait screen stacks the panels and still shows every control", "[ui]") {
-  HeadlessUi ui(390.0f, 800.0f);
+TEST_CASE("ui: a phone opens on the plot, with Play and Step below it, finger-sized", "[ui]") {
+  HeadlessUi ui(390.0f, 844.0f);
+  Session s = fresh_session();
+  ui.frames(s, 2);
+  const auto plot = ui.probe().rects.at("data_plot");
+  const auto play = ui.probe().rects.at("play");
+  const auto step = ui.probe().rects.at("step");
+  CHECK(plot.min.y >= 0.0f);
+  CHECK(plot.max.x <= 390.0f);
+  CHECK(plot.max.x - plot.min.x >= 250.0f);    // the plot takes most of the width
+  CHECK(play.min.y > plot.max.y);              // the controls below the plot ...
+  CHECK(play.max.y <= 844.0f);                 // ... and Play and Step on the first screen
+  CHECK(step.max.y <= 844.0f);
+  CHECK(play.max.y - play.min.y >= 44.0f);     // touch targets
+  CHECK(ui.probe().rects.at("panel:Network").max.y - ui.probe().rects.at("panel:Network").min.y >= 44.0f);
+  ui.click(s, "step");
+  CHECK(step_of(s) == 1);
+}
+
+TEST_CASE("ui: a portrait tablet stacks the controls above the panels", "[ui]") {
+  HeadlessUi ui(600.0f, 900.0f);
   Session s = fresh_session();
   ui.frames(s, 2);
   const auto play = ui.probe().rects.at("play");
   const auto data = ui.probe().rects.at("data_area");
-  CHECK(play.max.x <= 390.0f);
+  CHECK(play.max.x <= 600.0f);
   CHECK(data.min.y > play.max.y);  // data below the controls
   ui.click(s, "step");
   CHECK(step_of(s) == 1);
@@ -118,10 +137,12 @@ TEST_CASE("ui: on a phone, a drag on a panel's empty space scrolls it to the con
   Session s = fresh_session();
   apply(s, act::ShowPanel{Panel::kInspector});
   ui.frames(s, 3);
+  // The panels on top (the phone layout), the controls (Play first) below them.
+  const float panels_bottom = ui.probe().rects.at("play").min.y;
   const float gamma_y = ui.probe().rects.at("inspector:gamma").min.y;
-  REQUIRE(gamma_y > 800.0f);  // below the fold at first
+  REQUIRE(gamma_y > panels_bottom);  // below the panels' fold at first
   // Drag upwards along the panel's left padding, where no widget sits.
-  ui.drag(s, ImVec2(3.0f, 780.0f), ImVec2(3.0f, 480.0f));
+  ui.drag(s, ImVec2(3.0f, 520.0f), ImVec2(3.0f, 220.0f));
   ui.frames(s, 2);
   const float moved_y = ui.probe().rects.at("inspector:gamma").min.y;
   INFO("gamma slider top before " << gamma_y << ", after " << moved_y);
