@@ -34,6 +34,60 @@
     fatal('NormLab needs WebAssembly with SIMD. Please use a current Chrome, Edge, Firefox or Safari (16.4 or later).');
     return;
   }
+  // --- the .wasm: downloaded and compiled at once, while the rest loads ------------------
+  // Compiling needs no imports, so it starts now: the body goes through a counting stream (the
+  // progress bar) into WebAssembly.compileStreaming, which compiles while it downloads. A server
+  // that does not send application/wasm (or a browser without streaming) gets the buffered
+  // path. normlab.js instantiates the compiled module with its imports (instantiateWasm below).
+  function downloaded(loaded, total) {
+    progress(0.1 + 0.75 * loaded / total, 'Downloading… ' + Math.round(loaded / 1024) + ' of ' + Math.round(total / 1024) + ' KiB');
+  }
+  function counted(response) {
+    const total = Number(response.headers.get('Content-Length')) || 0;
+    if (!response.body || !total || typeof TransformStream !== 'function') return response;
+    let loaded = 0;
+    const counter = new TransformStream({
+      transform: function (chunk, controller) {
+        loaded += chunk.length;
+        downloaded(loaded, total);
+        if (loaded >= total) progress(0.85, 'Compiling…');
+        controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body.pipeThrough(counter), { status: response.status, headers: response.headers });
+  }
+  async function readAll(response) {
+    const total = Number(response.headers.get('Content-Length')) || 0;
+    if (!response.body || !total) return new Uint8Array(await response.arrayBuffer());
+    const reader = response.body.getReader();
+    const chunks = [];
+    let loaded = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.length;
+      downloaded(loaded, total);
+    }
+    const bytes = new Uint8Array(loaded);
+    let offset = 0;
+    for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
+    return bytes;
+  }
+  async function compileWasm() {
+    const response = await fetch('normlab.wasm');
+    if (!response.ok) throw new Error('could not download normlab.wasm (HTTP ' + response.status + ')');
+    const type = (response.headers.get('Content-Type') || '').split(';')[0].trim();
+    if (typeof WebAssembly.compileStreaming === 'function' && type === 'application/wasm') {
+      return WebAssembly.compileStreaming(counted(response));
+    }
+    const bytes = await readAll(response);
+    progress(0.85, 'Compiling…');
+    return WebAssembly.compile(bytes);
+  }
+  const wasmModule = compileWasm();
+  wasmModule.catch(function () {});  // reported where it is used (instantiateWasm)
+
   const probeCanvas = document.createElement('canvas');
   if (!probeCanvas.getContext('webgl2')) {
     fatal('NormLab needs WebGL2, which this browser or device does not provide. ' +
@@ -47,28 +101,6 @@
     message.hidden = false;
   });
   canvas.addEventListener('webglcontextrestored', function () { message.hidden = true; });
-
-  // --- download the .wasm with a real progress bar --------------------------------------
-  async function fetchWithProgress(url) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error('could not download ' + url + ' (HTTP ' + response.status + ')');
-    const total = Number(response.headers.get('Content-Length')) || 0;
-    if (!response.body || !total) return new Uint8Array(await response.arrayBuffer());
-    const reader = response.body.getReader();
-    const chunks = [];
-    let loaded = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.length;
-      progress(0.1 + 0.7 * loaded / total, 'Downloading… ' + Math.round(loaded / 1024) + ' of ' + Math.round(total / 1024) + ' KiB');
-    }
-    const bytes = new Uint8Array(loaded);
-    let offset = 0;
-    for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
-    return bytes;
-  }
 
   const script = document.createElement('script');
   script.src = 'normlab.js';
@@ -91,9 +123,10 @@
         setTimeout(function () { message.hidden = true; }, ok ? 2500 : 12000);
       },
       instantiateWasm: function (imports, receive) {
-        fetchWithProgress('normlab.wasm')
-          .then(function (bytes) { progress(0.85, 'Compiling…'); return WebAssembly.instantiate(bytes, imports); })
-          .then(function (result) { progress(0.95, 'Starting…'); receive(result.instance, result.module); })
+        let compiled;
+        wasmModule
+          .then(function (m) { compiled = m; return WebAssembly.instantiate(m, imports); })
+          .then(function (instance) { progress(0.95, 'Starting…'); receive(instance, compiled); })
           .catch(function (err) { fatal('Could not start NormLab: ' + err.message); });
         return {};
       },
