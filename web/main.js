@@ -132,16 +132,6 @@
       },
       onRuntimeInitialized: function () { progress(1, 'Ready'); loader.hidden = true; canvas.focus(); },
     }).then(function (module) {
-      // A small handle for the page, and for tests: state, controls' positions, steps.
-      window.normlab = {
-        module: module,
-        state: function () { return JSON.parse(module.ccall('nl_state_json', 'string', [], [])); },
-        uiRects: function () { return JSON.parse(module.ccall('nl_ui_rects_json', 'string', [], [])); },
-        play: function () { module.ccall('nl_play', null, [], []); },
-        pause: function () { module.ccall('nl_pause', null, [], []); },
-        step: function (n) { module.ccall('nl_step', null, ['number'], [n | 0]); },
-        showPanel: function (name) { return module.ccall('nl_show_panel', 'number', ['string'], [String(name)]) === 1; },
-      };
       window.NormLabPage.attach(module);
       if (window.NormLabEmbed) window.NormLabEmbed.start(module);
       window.normlabReady = true;

@@ -120,7 +120,6 @@
 
       const api = window.normlab || {};
       Object.assign(api, {
-        module: module,
         getState: function (options) { return call({ verb: 'getState', weights: !!(options && options.weights) }); },
         setState: function (partial) { return call({ verb: 'setState', state: partial }); },
         dispatch: function (action) { return call({ verb: 'dispatch', action: action }); },
@@ -145,8 +144,17 @@
         // Internal: the emitter the postMessage server (normlab-embed.js) also listens to.
         _emit: null,
       });
-      // Compatibility with the earlier page hooks (tests use them).
-      api.state = api.state || function () { return JSON.parse(module.ccall('nl_state_json', 'string', [], [])); };
+      // Test hooks, only on a page whose window has NormLabTestHooks = true before its scripts
+      // run (the browser tests set it): a status line read straight from the app, the
+      // rectangles of the controls the last frame drew (so tests click real controls), and the
+      // size of the WebAssembly memory.
+      if (window.NormLabTestHooks === true) {
+        api.test = {
+          state: function () { return JSON.parse(module.ccall('nl_state_json', 'string', [], [])); },
+          uiRects: function () { return JSON.parse(module.ccall('nl_ui_rects_json', 'string', [], [])); },
+          wasmBytes: function () { return module.HEAP8.length; },
+        };
+      }
       window.normlab = api;
 
       function emit(event, data) {

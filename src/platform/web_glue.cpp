@@ -123,27 +123,10 @@ EMSCRIPTEN_KEEPALIVE const char* nl_state_json() {
 }
 
 // Named controls' rectangles in CSS pixels: {"play":[x0,y0,x1,y1],...,"display":[0,0,w,h]}.
+// With nl_state_json, only for the page's test hooks (web/normlab-page.js, NormLabTestHooks).
 EMSCRIPTEN_KEEPALIVE const char* nl_ui_rects_json() {
   g_reply = g_runtime ? g_runtime->ui_rects_json() : "{}";
   return g_reply.c_str();
-}
-
-EMSCRIPTEN_KEEPALIVE void nl_play() {
-  if (g_runtime) nl::app::apply(g_runtime->session(), nl::app::act::Play{});
-}
-EMSCRIPTEN_KEEPALIVE void nl_pause() {
-  if (g_runtime) nl::app::apply(g_runtime->session(), nl::app::act::Pause{});
-}
-// Shows a panel by name ("data", "network", "inspector", "backprop", "why"); 0 if unknown.
-EMSCRIPTEN_KEEPALIVE int nl_show_panel(const char* name) {
-  if (!g_runtime || !name) return 0;
-  const std::optional<nl::app::Panel> panel = nl::app::parse_panel(name);
-  if (!panel) return 0;
-  nl::app::apply(g_runtime->session(), nl::app::act::ShowPanel{*panel});
-  return 1;
-}
-EMSCRIPTEN_KEEPALIVE void nl_step(int count) {
-  if (g_runtime) nl::app::apply(g_runtime->session(), nl::app::act::Step{count});
 }
 
 // The page API (app/api_message.h): one message text in, the reply JSON out. The page passes

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks, curvesCsvProblems } from './harness.mjs';
+import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks, curvesCsvProblems, newContext } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -35,10 +35,10 @@ const host = await serve(hostDir);
 const intruder = await serve(hostDir);
 const browser = await launch();
 // Screenshots are measured on a blank page: a page under the strict CSP may not decode data: images.
-const statsPage = await (await browser.newContext()).newPage();
+const statsPage = await (await newContext(browser)).newPage();
 
 async function newPage(label, viewport = { width: 1100, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+  const context = await newContext(browser, { viewport });
   const page = await context.newPage();
   watch(page, problems, label);
   return { context, page };

@@ -45,6 +45,14 @@ export async function launch(extraArgs = []) {
   });
 }
 
+// A browser context whose pages get the app's test hooks (window.normlab.test: state(),
+// uiRects(), wasmBytes(); web/normlab-page.js): the flag is set before the page's scripts run.
+export async function newContext(browser, options = {}) {
+  const context = await browser.newContext(options);
+  await context.addInitScript(() => { window.NormLabTestHooks = true; });
+  return context;
+}
+
 // Records console errors and page errors; `problems` must stay empty.
 export function watch(page, problems, label) {
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`${label}: console error: ${msg.text()}`); });

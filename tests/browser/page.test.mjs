@@ -6,7 +6,7 @@
 // usage: node page.test.mjs --site <build/web-release/web> --screenshots <dir>
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, serve, launch, watch, pngStats, pngRegionChange, waitFor, Checks } from './harness.mjs';
+import { parseArgs, serve, launch, watch, pngStats, pngRegionChange, waitFor, Checks, newContext } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -18,11 +18,11 @@ const { server, url } = await serve(site);
 const browser = await launch();
 
 async function openApp(options, label) {
-  const context = await browser.newContext(options);
+  const context = await newContext(browser, options);
   const page = await context.newPage();
   watch(page, problems, label);
   await page.goto(url);
-  await waitFor(page, () => window.normlab && window.normlab.state().step !== undefined, null, 60000, 'the app to start');
+  await waitFor(page, () => window.normlab && window.normlab.test.state().step !== undefined, null, 60000, 'the app to start');
   // Let a few frames draw (the first ones can be black under SwiftShader).
   await page.waitForTimeout(1500);
   return { context, page };
@@ -32,7 +32,7 @@ async function openApp(options, label) {
 // throw lands in its catch, a failed check). uiRects() keeps a control's rectangle after it
 // was last drawn, so every click below is also followed by a check of what it did.
 async function clickControl(page, name) {
-  const rects = await page.evaluate(() => window.normlab.uiRects());
+  const rects = await page.evaluate(() => window.normlab.test.uiRects());
   const r = rects[name];
   if (!r) throw new Error(`control "${name}" was not drawn`);
   const canvasBox = await page.locator('#canvas').boundingBox();
@@ -44,16 +44,16 @@ const view = (page) => page.evaluate(() => window.normlab.getState().view);
 try {
   // 1. Load, press Play with the mouse, watch training happen.
   const { context, page } = await openApp({ viewport: { width: 1280, height: 800 } }, 'desktop-size');
-  const before = await page.evaluate(() => window.normlab.state());
+  const before = await page.evaluate(() => window.normlab.test.state());
   checks.ok(before.step === 0 && before.playing === false, 'starts paused at step 0');
   checks.ok(await page.locator('#loader').isHidden(), 'loading screen is gone once the app runs');
   await clickControl(page, 'play');
-  await waitFor(page, () => window.normlab.state().step >= 30, null, 30000, '30 training steps after Play');
-  const running = await page.evaluate(() => window.normlab.state());
+  await waitFor(page, () => window.normlab.test.state().step >= 30, null, 30000, '30 training steps after Play');
+  const running = await page.evaluate(() => window.normlab.test.state());
   checks.ok(running.playing === true, 'the Play button (clicked on the canvas) starts training');
   checks.ok(Number.isFinite(running.train_loss) && running.train_loss > 0, `train loss is a finite number (${running.train_loss})`);
   await page.waitForTimeout(3000);
-  const later = await page.evaluate(() => window.normlab.state());
+  const later = await page.evaluate(() => window.normlab.test.state());
   checks.ok(later.step > running.step, `training keeps going (step ${running.step} -> ${later.step})`);
   const png = await page.screenshot({ path: path.join(shots, 'browser-1280x800.png') });
   const stats = await pngStats(page, png);
@@ -62,10 +62,10 @@ try {
   // 2. Pause with the mouse, then one Step.
   await clickControl(page, 'play');
   await page.waitForTimeout(300);
-  const paused = await page.evaluate(() => window.normlab.state());
+  const paused = await page.evaluate(() => window.normlab.test.state());
   await clickControl(page, 'step');
   await page.waitForTimeout(300);
-  const stepped = await page.evaluate(() => window.normlab.state());
+  const stepped = await page.evaluate(() => window.normlab.test.state());
   checks.ok(paused.playing === false && stepped.step === paused.step + 1, `Pause, then Step takes exactly one step (${paused.step} -> ${stepped.step})`);
 
   // 3. WebGL context loss and restore: training state survives, the picture returns.
@@ -78,7 +78,7 @@ try {
   checks.ok(await page.locator('#message').isVisible(), 'a message explains the lost graphics context');
   await page.evaluate(() => window.__loseContext.restoreContext());
   await page.waitForTimeout(1500);
-  const restored = await page.evaluate(() => window.normlab.state());
+  const restored = await page.evaluate(() => window.normlab.test.state());
   checks.ok(restored.step >= stepped.step, `training state kept across context loss (step ${restored.step})`);
   const png2 = await page.screenshot({ path: path.join(shots, 'browser-after-context-restore.png') });
   const stats2 = await pngStats(page, png2);
@@ -94,7 +94,7 @@ try {
 
   // 5. High-DPI: rendered at device pixel ratio 2, crisp.
   const hi = await openApp({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 2 }, 'dpr2');
-  const hiState = await hi.page.evaluate(() => window.normlab.state());
+  const hiState = await hi.page.evaluate(() => window.normlab.test.state());
   const hiSize = await hi.page.evaluate(() => { const c = document.getElementById('canvas'); return [c.width, c.height]; });
   checks.ok(hiState.pixel_ratio === 2 && hiSize[0] === 2560 && hiSize[1] === 1440, `renders at device pixel ratio 2 (canvas ${hiSize.join('x')})`);
   await hi.page.screenshot({ path: path.join(shots, 'browser-dpr2.png') });
@@ -105,7 +105,7 @@ try {
   const phone = await openApp({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 }, 'phone');
   const phonePng = await phone.page.screenshot({ path: path.join(shots, 'browser-390x844.png') });
   checks.ok((await pngStats(phone.page, phonePng)).std > 20, 'a 390 px wide window is drawn');
-  const phoneRects = await phone.page.evaluate(() => window.normlab.uiRects());
+  const phoneRects = await phone.page.evaluate(() => window.normlab.test.uiRects());
   const onFirstScreen = (name) => {
     const r = phoneRects[name];
     return !!r && r[0] >= 0 && r[1] >= 0 && r[2] <= 390 && r[3] <= 844;
@@ -130,22 +130,22 @@ try {
 // data area adds a point (the experiment rebuilds on the new data: training restarts).
 try {
   const net = await openApp({ viewport: { width: 1280, height: 800 } }, 'network-panel');
-  checks.ok(await net.page.evaluate(() => window.normlab.showPanel('network')), 'showPanel("network") is accepted');
+  checks.ok(await net.page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'network' }), window.normlab.getState().view.panel === 'network')), 'the show_panel action shows the network panel');
   await net.page.waitForTimeout(1500);
-  const netState = await net.page.evaluate(() => window.normlab.state());
-  const netRects = await net.page.evaluate(() => window.normlab.uiRects());
+  const netState = await net.page.evaluate(() => window.normlab.test.state());
+  const netRects = await net.page.evaluate(() => window.normlab.test.uiRects());
   checks.ok(netState.panel === 'network' && netRects['network_canvas'] !== undefined && netRects['neuron:0:0'] !== undefined,
     'the network panel draws its diagram (canvas and neurons recorded)');
   const netPng = await net.page.screenshot({ path: path.join(shots, 'browser-network.png') });
   checks.ok((await pngStats(net.page, netPng)).std > 20, 'the network panel is drawn, not blank');
 
-  await net.page.evaluate(() => window.normlab.showPanel('data'));
+  await net.page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'data' }), window.normlab.getState().view.panel === 'data'));
   await net.page.evaluate(() => window.normlab.step(5));
   await net.page.waitForTimeout(500);
-  const beforeClick = await net.page.evaluate(() => window.normlab.state());
+  const beforeClick = await net.page.evaluate(() => window.normlab.test.state());
   await clickControl(net.page, 'data_area');
   await net.page.waitForTimeout(500);
-  const afterClick = await net.page.evaluate(() => window.normlab.state());
+  const afterClick = await net.page.evaluate(() => window.normlab.test.state());
   checks.ok(beforeClick.step === 5 && afterClick.step === 0 && afterClick.notice === null,
     `a click on the data area adds a point (training restarts on the new data: step ${beforeClick.step} -> ${afterClick.step})`);
   await net.page.screenshot({ path: path.join(shots, 'browser-data-added-point.png') });
@@ -159,9 +159,9 @@ try {
 try {
   const insp = await openApp({ viewport: { width: 1280, height: 800 } }, 'inspector-panel');
   await insp.page.evaluate(() => window.normlab.step(20));
-  checks.ok(await insp.page.evaluate(() => window.normlab.showPanel('inspector')), 'showPanel("inspector") is accepted');
+  checks.ok(await insp.page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'inspector' }), window.normlab.getState().view.panel === 'inspector')), 'the show_panel action shows the inspector panel');
   await insp.page.waitForTimeout(1000);
-  const inspRects = await insp.page.evaluate(() => window.normlab.uiRects());
+  const inspRects = await insp.page.evaluate(() => window.normlab.test.uiRects());
   checks.ok(inspRects['inspector:plot'] !== undefined && inspRects['inspector:gamma'] !== undefined,
     'the inspector draws its plot and the γ slider');
   // Each click on next moves one stage on: raw, mean, ... eval.
@@ -174,12 +174,12 @@ try {
   checks.ok(stages.join(',') === 'raw,mean,centred,variance,normalized,affine,running,eval',
     `each click on the inspector's next moves one stage on (${stages.join(' -> ')})`);
   await insp.page.waitForTimeout(800);
-  const evalRects = await insp.page.evaluate(() => window.normlab.uiRects());
+  const evalRects = await insp.page.evaluate(() => window.normlab.test.uiRects());
   checks.ok(evalRects['inspector:boundaries'] !== undefined, 'clicking next to the eval stage shows batch vs running boundaries');
   const inspPng = await insp.page.screenshot({ path: path.join(shots, 'browser-inspector.png') });
   checks.ok((await pngStats(insp.page, inspPng)).std > 20, 'the inspector panel is drawn, not blank');
 
-  checks.ok(await insp.page.evaluate(() => window.normlab.showPanel('backprop')), 'showPanel("backprop") is accepted');
+  checks.ok(await insp.page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'backprop' }), window.normlab.getState().view.panel === 'backprop')), 'the show_panel action shows the backprop panel');
   await insp.page.waitForTimeout(800);
   const bpSteps = [(await view(insp.page)).inspector.backprop_step];
   for (let i = 0; i < 8; ++i) {
@@ -192,7 +192,7 @@ try {
   await insp.page.waitForTimeout(300);
   // "check numerically" draws its table under the button: that area changes with the click
   // (the pointer rests on the button in both pictures, so its hover colour is the same).
-  const checkRect = (await insp.page.evaluate(() => window.normlab.uiRects()))['backprop:check'];
+  const checkRect = (await insp.page.evaluate(() => window.normlab.test.uiRects()))['backprop:check'];
   if (!checkRect) throw new Error('control "backprop:check" was not drawn');
   const cbox = await insp.page.locator('#canvas').boundingBox();
   await insp.page.mouse.move(cbox.x + (checkRect[0] + checkRect[2]) / 2, cbox.y + (checkRect[1] + checkRect[3]) / 2);
@@ -205,7 +205,7 @@ try {
   const tableShown = await pngRegionChange(insp.page, bpBefore, bpPng, below);
   checks.ok(tableShown > 0.02, `a click on "check numerically" shows the table under it (${(100 * tableShown).toFixed(1)}% of the area changed)`);
   checks.ok((await pngStats(insp.page, bpPng)).std > 20, 'the backprop panel is drawn, not blank');
-  const bpState = await insp.page.evaluate(() => window.normlab.state());
+  const bpState = await insp.page.evaluate(() => window.normlab.test.state());
   checks.ok(bpState.notice === null, 'the numeric check runs without a notice');
   await insp.context.close();
 } catch (e) {
@@ -216,11 +216,11 @@ try {
 // decision boundaries and the shared charts; a real click switches to the ribbons.
 try {
   const why = await openApp({ viewport: { width: 1280, height: 800 } }, 'why-panel');
-  checks.ok(await why.page.evaluate(() => window.normlab.showPanel('why')), 'showPanel("why") is accepted');
+  checks.ok(await why.page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'why' }), window.normlab.getState().view.panel === 'why')), 'the show_panel action shows the why panel');
   await clickControl(why.page, 'play');
   await why.page.waitForTimeout(3000);
-  const whyState = await why.page.evaluate(() => window.normlab.state());
-  const whyRects = await why.page.evaluate(() => window.normlab.uiRects());
+  const whyState = await why.page.evaluate(() => window.normlab.test.state());
+  const whyRects = await why.page.evaluate(() => window.normlab.test.uiRects());
   checks.ok(whyState.panel === 'why' && whyState.step > 0, `the why panel shows while training (step ${whyState.step})`);
   checks.ok(whyRects['why:heatmap_with'] !== undefined && whyRects['why:heatmap_without'] !== undefined &&
     whyRects['why:chart_loss'] !== undefined, 'the why panel draws both twins\' boundaries and the loss chart');
@@ -230,7 +230,7 @@ try {
   await clickControl(why.page, 'why:dist');
   await why.page.waitForTimeout(800);
   const whyAfter = (await view(why.page)).why_view;
-  const distRects = await why.page.evaluate(() => window.normlab.uiRects());
+  const distRects = await why.page.evaluate(() => window.normlab.test.uiRects());
   checks.ok(whyBefore === 'twin' && whyAfter === 'distribution' && distRects['why:chart_ribbons'] !== undefined,
     `clicking Distributions shows the percentile ribbons (view ${whyBefore} -> ${whyAfter})`);
   await why.page.screenshot({ path: path.join(shots, 'browser-why-ribbons.png') });
@@ -246,14 +246,14 @@ try {
   const page = touch.page;
   const box = await page.locator('#canvas').boundingBox();
   const rectOf = async (name) => {
-    const r = (await page.evaluate(() => window.normlab.uiRects()))[name];
+    const r = (await page.evaluate(() => window.normlab.test.uiRects()))[name];
     if (!r) throw new Error(`control "${name}" was not drawn`);
     return r;
   };
   const play = await rectOf('play');
   await page.touchscreen.tap(box.x + (play[0] + play[2]) / 2, box.y + (play[1] + play[3]) / 2);
   await page.waitForTimeout(800);
-  checks.ok((await page.evaluate(() => window.normlab.state())).playing === true, 'a finger tap on Play starts training');
+  checks.ok((await page.evaluate(() => window.normlab.test.state())).playing === true, 'a finger tap on Play starts training');
   await page.touchscreen.tap(box.x + (play[0] + play[2]) / 2, box.y + (play[1] + play[3]) / 2);
   await page.waitForTimeout(300);
 
@@ -271,12 +271,12 @@ try {
     await page.waitForTimeout(300);
   };
   await drag(await rectOf('speed'), 0.6);
-  const speed = (await page.evaluate(() => window.normlab.state())).steps_per_frame;
+  const speed = (await page.evaluate(() => window.normlab.test.state())).steps_per_frame;
   checks.ok(speed > 1, `a finger drag on the speed slider changes it (steps per frame ${speed})`);
 
   // The inspector's gamma sits below the fold on a phone: scroll the panel with a finger
   // (a drag on empty space, along the panel's left padding), then drag gamma.
-  await page.evaluate(() => window.normlab.showPanel('inspector'));
+  await page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'inspector' }), window.normlab.getState().view.panel === 'inspector'));
   await page.waitForTimeout(600);
   const hidden = await rectOf('inspector:gamma');
   // Swipe up (as a learner would, again if one swipe is not enough: the panel is long).
@@ -296,9 +296,9 @@ try {
   }
   checks.ok(hidden[1] > 800 && shown[3] < 800,
     `finger swipes scroll the panel to the inspector's gamma (top ${hidden[1]} -> ${shown[1]} after ${swipes} swipe(s))`);
-  const versionBefore = (await page.evaluate(() => window.normlab.state())).model_version;
+  const versionBefore = (await page.evaluate(() => window.normlab.test.state())).model_version;
   await drag(shown, 0.9);
-  const versionAfter = (await page.evaluate(() => window.normlab.state())).model_version;
+  const versionAfter = (await page.evaluate(() => window.normlab.test.state())).model_version;
   checks.ok(versionAfter > versionBefore, `on a phone, a finger drag on gamma changes the network (model version ${versionBefore} -> ${versionAfter})`);
   await page.screenshot({ path: path.join(shots, 'browser-touch-phone-inspector.png') });
   await touch.context.close();
@@ -311,13 +311,13 @@ try {
   const tablet = await openApp({ viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: true }, 'tablet');
   const page = tablet.page;
   const box = await page.locator('#canvas').boundingBox();
-  await page.evaluate(() => window.normlab.showPanel('inspector'));
+  await page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'inspector' }), window.normlab.getState().view.panel === 'inspector'));
   await page.waitForTimeout(800);
-  const r = (await page.evaluate(() => window.normlab.uiRects()))['inspector:gamma'];
+  const r = (await page.evaluate(() => window.normlab.test.uiRects()))['inspector:gamma'];
   if (!r) throw new Error('the inspector\'s gamma slider was not drawn');
   const cdp = await tablet.context.newCDPSession(page);
   const y = box.y + (r[1] + r[3]) / 2, x0 = box.x + r[0] + 4, x1 = box.x + r[0] + (r[2] - r[0]) * 0.9;
-  const before = (await page.evaluate(() => window.normlab.state())).model_version;
+  const before = (await page.evaluate(() => window.normlab.test.state())).model_version;
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: x0, y }] });
   for (let i = 1; i <= 8; i += 1) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x0 + (x1 - x0) * i / 8, y }] });
@@ -325,7 +325,7 @@ try {
   }
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   await page.waitForTimeout(400);
-  const after = (await page.evaluate(() => window.normlab.state())).model_version;
+  const after = (await page.evaluate(() => window.normlab.test.state())).model_version;
   checks.ok(after > before, `a finger drag on the inspector's gamma changes the network (model version ${before} -> ${after})`);
   await page.screenshot({ path: path.join(shots, 'browser-touch-inspector.png') });
   await tablet.context.close();

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, serve, launch, watch, waitFor, Checks } from './harness.mjs';
+import { parseArgs, serve, launch, watch, waitFor, Checks, newContext } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -22,7 +22,7 @@ const checks = new Checks();
 const problems = [];
 const { server, url } = await serve(site);
 const browser = await launch();
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, acceptDownloads: true });
+const context = await newContext(browser, { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, acceptDownloads: true });
 const page = await context.newPage();
 watch(page, problems, 'pixel');
 
@@ -42,7 +42,7 @@ async function checkModel(name) {
   for (const panel of ['data', 'why', 'network']) {
     await page.evaluate((p) => window.normlab.dispatch({ type: 'show_panel', panel: p }), panel);
     await page.waitForTimeout(1500);
-    const rects = await page.evaluate(() => window.normlab.uiRects());
+    const rects = await page.evaluate(() => window.normlab.test.uiRects());
     views[panel] = [path.join(dir, panel + '.png'), path.join(dir, panel + '.json')];
     await page.locator('#canvas').screenshot({ path: views[panel][0] });
     fs.writeFileSync(views[panel][1], JSON.stringify(rects));

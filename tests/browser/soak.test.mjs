@@ -2,18 +2,18 @@
 // the panels switched through the page API, Play/Pause and the shown panel's stepper clicked
 // on the canvas, while steps are added in bursts. Fails on any console or page error, a
 // non-finite number in the state, training that stops, a click that did not happen or did
-// nothing, or WebAssembly memory (window.normlab.module.HEAP8.length) that keeps growing
+// nothing, or WebAssembly memory (window.normlab.test.wasmBytes()) that keeps growing
 // after the warm-up. Prints the memory, step and click counts.
 //
 // Clicks: a control named "<panel>:..." belongs to that panel and is drawn only while the
 // panel shows; every other clicked control (Play) is in the Training column, drawn on every
 // panel. A click on a control of a panel that is not shown is skipped (counted as skipped);
-// any other control missing from window.normlab.uiRects() is a failure, and each click
+// any other control missing from window.normlab.test.uiRects() is a failure, and each click
 // that was made must have its effect (Play/Pause flips `playing`, a stepper's next moves
 // its stage one on).
 // usage: node soak.test.mjs --site <build/web-release/web> [--seconds 120]
 import path from 'node:path';
-import { parseArgs, serve, launch, watch, waitFor, Checks } from './harness.mjs';
+import { parseArgs, serve, launch, watch, waitFor, Checks, newContext } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -30,7 +30,7 @@ const clicks = { made: 0, skipped: 0, missing: [], noEffect: [] };
 // control that should be drawn and is not is recorded in clicks.missing.
 async function clickControl(page, name) {
   const owner = name.includes(':') ? name.slice(0, name.indexOf(':')) : null;
-  const { rects, panel } = await page.evaluate(() => ({ rects: window.normlab.uiRects(), panel: window.normlab.state().panel }));
+  const { rects, panel } = await page.evaluate(() => ({ rects: window.normlab.test.uiRects(), panel: window.normlab.test.state().panel }));
   if (owner && owner !== panel) { clicks.skipped += 1; return 'skipped'; }
   const r = rects[name];
   if (!r) { clicks.missing.push(`${name} (panel ${panel})`); return 'missing'; }
@@ -52,20 +52,20 @@ async function clickAndExpect(page, name, read, changed, what) {
   }
   clicks.noEffect.push(`${what} (${JSON.stringify(before)} -> ${JSON.stringify(after)})`);
 }
-const readPlaying = () => window.normlab.state().playing;
+const readPlaying = () => window.normlab.test.state().playing;
 const readStages = () => { const v = window.normlab.getState().view.inspector; return [v.stage, v.backprop_step]; };
 
 const memory = (page) => page.evaluate(() => ({
-  wasm: window.normlab.module.HEAP8.length,
+  wasm: window.normlab.test.wasmBytes(),
   js: performance.memory ? performance.memory.usedJSHeapSize : 0,
 }));
 
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   watch(page, problems, 'soak');
   await page.goto(url);
-  await waitFor(page, () => window.normlab && window.normlab.state().step !== undefined, null, 60000, 'the app to start');
+  await waitFor(page, () => window.normlab && window.normlab.test.state().step !== undefined, null, 60000, 'the app to start');
   await page.evaluate(() => window.normlab.play());
 
   const panels = ['data', 'network', 'inspector', 'backprop', 'why'];
@@ -79,7 +79,7 @@ try {
     tick += 1;
     // A burst of steps through the page API (the same path as the Step key), and a new panel.
     await page.evaluate(() => window.normlab.step(300));
-    if (tick % 3 === 0) await page.evaluate((p) => window.normlab.showPanel(p), panels[(tick / 3) % panels.length]);
+    if (tick % 3 === 0) await page.evaluate((p) => (window.normlab.dispatch({ type: 'show_panel', panel: p }), true), panels[(tick / 3) % panels.length]);
     if (tick % 10 === 0) {  // Pause and Play again with real clicks on the canvas
       await clickAndExpect(page, 'play', readPlaying, (a, b) => a === true && b === false, `Pause at tick ${tick}`);
       await clickAndExpect(page, 'play', readPlaying, (a, b) => a === false && b === true, `Play at tick ${tick}`);
@@ -95,7 +95,7 @@ try {
       await clickAndExpect(page, 'backprop:next', readStages, (a, b) => a[1] !== b[1], `backprop next at tick ${tick}`);
     }
     await page.waitForTimeout(700);
-    const s = await page.evaluate(() => window.normlab.state());
+    const s = await page.evaluate(() => window.normlab.test.state());
     for (const key of ['train_loss', 'test_loss', 'train_accuracy', 'test_accuracy']) {
       if (key in s && !Number.isFinite(s[key])) nonFinite = `${key} = ${s[key]} at step ${s.step}`;
     }
@@ -105,7 +105,7 @@ try {
       // WebGL context loss and restore mid-run, paused: the training state is exactly kept.
       await page.evaluate(() => window.normlab.pause());
       await page.waitForTimeout(300);
-      const before = await page.evaluate(() => window.normlab.state());
+      const before = await page.evaluate(() => window.normlab.test.state());
       await page.evaluate(() => {
         window.__lose = document.getElementById('canvas').getContext('webgl2').getExtension('WEBGL_lose_context');
         window.__lose.loseContext();
@@ -113,7 +113,7 @@ try {
       await page.waitForTimeout(500);
       await page.evaluate(() => window.__lose.restoreContext());
       await page.waitForTimeout(1000);
-      const after = await page.evaluate(() => window.normlab.state());
+      const after = await page.evaluate(() => window.normlab.test.state());
       checks.ok(after.step === before.step && after.train_loss === before.train_loss &&
                 after.model_version === before.model_version,
                 `context loss keeps the training state exactly (step ${before.step}, loss ${before.train_loss})`);

@@ -8,7 +8,7 @@
 // usage: node url_state.test.mjs --site <build/web-release/web> --screenshots <dir> [--hashes N]
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks, curvesCsvProblems, pytorchProblems } from './harness.mjs';
+import { parseArgs, serve, launch, watch, pngStats, waitFor, Checks, curvesCsvProblems, pytorchProblems, newContext } from './harness.mjs';
 
 const args = parseArgs(process.argv);
 const site = path.resolve(args.site);
@@ -19,7 +19,7 @@ const checks = new Checks();
 const problems = [];
 const { server, url } = await serve(site);
 const browser = await launch();
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+const context = await newContext(browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
 const page = await context.newPage();
 watch(page, problems, 'url-state');
 
@@ -139,7 +139,7 @@ try {
       try {
         window.normlab.applyHash(list[i]);
         window.normlab.step(1);
-        const s = window.normlab.state();
+        const s = window.normlab.test.state();
         for (const k of ['train_loss', 'test_loss', 'batch_loss', 'train_accuracy']) {
           if (s[k] !== null && !Number.isFinite(s[k])) failures.push(`${list[i]}: ${k}=${s[k]}`);
         }
@@ -187,11 +187,11 @@ try {
   `the exported file imports back: same step (${after.training.step}), settings and weights${result.notice ? ' (' + result.notice + ')' : ''}`);
   // The Import button's file picker does the same (from a reset session, no notice showing).
   await page.evaluate(() => { window.normlab.dispatch({ type: 'reset' }); window.normlab.dispatch({ type: 'dismiss_notice' }); });
-  const unpicked = await page.evaluate(() => ({ step: window.normlab.getState().training.step, notice: window.normlab.state().notice }));
+  const unpicked = await page.evaluate(() => ({ step: window.normlab.getState().training.step, notice: window.normlab.test.state().notice }));
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#import-button')]);
   await chooser.setFiles(file);
   const picked = await reached(waitFor(page, (s) => window.normlab.getState().training.step === s, before.training.step, 5000, 'the picked file to import'));
-  const pickedState = await page.evaluate(() => ({ st: window.normlab.getState({ weights: true }), notice: window.normlab.state().notice }));
+  const pickedState = await page.evaluate(() => ({ st: window.normlab.getState({ weights: true }), notice: window.normlab.test.state().notice }));
   checks.ok(unpicked.step === 0 && unpicked.notice === null && picked &&
             pickedState.st.training.step === before.training.step &&
             JSON.stringify(pickedState.st.weights) === JSON.stringify(before.weights) &&
@@ -216,12 +216,12 @@ try {
   for (const bad of BAD_FILES) {
     await page.evaluate(() => window.normlab.dispatch({ type: 'dismiss_notice' }));
     const pre = await page.evaluate(() => ({ st: JSON.stringify(window.normlab.getState({ weights: true })),
-      notice: window.normlab.state().notice, version: window.normlab.state().model_version }));
+      notice: window.normlab.test.state().notice, version: window.normlab.test.state().model_version }));
     const reply = await page.evaluate((t) => {
       try { return { result: window.normlab.importText(t) }; } catch (e) { return { error: e.message }; }
     }, bad.text);
     const post = await page.evaluate(() => ({ st: JSON.stringify(window.normlab.getState({ weights: true })),
-      notice: window.normlab.state().notice, version: window.normlab.state().model_version }));
+      notice: window.normlab.test.state().notice, version: window.normlab.test.state().model_version }));
     const said = reply.result ? reply.result.notice : reply.error;
     checks.ok(pre.notice === null && typeof said === 'string' && /^Import failed: /.test(said) && bad.says.test(said) &&
               post.notice === said,
