@@ -10,18 +10,9 @@ work="${2:?work dir}"
 rm -rf "$work"
 mkdir -p "$work"
 
-display=""
-for n in $(seq 141 190); do
-  if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
-done
-[ -n "$display" ] || { echo "export test: no free X display between :141 and :190" >&2; exit 1; }
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true; wait $xvfb 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  [ -e "/tmp/.X11-unix/X${display#:}" ] && break
-  sleep 0.1
-done
+source "$(dirname "${BASH_SOURCE[0]}")/../desktop/xvfb.sh"
+trap stop_xvfb EXIT
+start_xvfb 141 190 || { echo "export test: Xvfb could not start" >&2; exit 1; }
 export DISPLAY="$display"
 
 fail() { echo "export test: $*" >&2; exit 1; }

@@ -70,19 +70,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free display number (:191 to :240; the other desktop tests use :90 to :190).
-display=""
-for n in $(seq 191 240); do
-  if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
-done
-[ -n "$display" ] || fail "no free X display between :191 and :240"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-for _ in $(seq 100); do
-  [ -e "/tmp/.X11-unix/X${display#:}" ] && break
-  sleep 0.1
-done
-[ -e "/tmp/.X11-unix/X${display#:}" ] || fail "Xvfb did not start on $display"
+# A private display (:191 to :240; the other desktop tests use :90 to :190 and :241 to :290).
+source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
+start_xvfb 191 240 || fail "Xvfb could not start"
 export DISPLAY="$display"
 
 # ---------------------------------------------------------------- helpers

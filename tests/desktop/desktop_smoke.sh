@@ -9,20 +9,9 @@ frames="${3:-240}"
 mkdir -p "$(dirname "$shot")"
 rm -f "$shot"
 
-# A free display number: no lock file and no socket.
-display=""
-for n in $(seq 90 140); do
-  if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
-done
-[ -n "$display" ] || { echo "desktop test: no free X display between :90 and :140" >&2; exit 1; }
-
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true; wait $xvfb 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  [ -e "/tmp/.X11-unix/X${display#:}" ] && break
-  sleep 0.1
-done
+source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
+trap stop_xvfb EXIT
+start_xvfb 90 140 || { echo "desktop test: Xvfb could not start" >&2; exit 1; }
 
 out=$(DISPLAY="$display" timeout 120 "$app" --frames "$frames" --play --size 1280x800 --screenshot "$shot" 2>&1) || {
   echo "$out"

@@ -20,19 +20,10 @@ command -v Xvfb >/dev/null 2>&1 || fail "Xvfb is missing (Debian package xvfb; r
 command -v xdotool >/dev/null 2>&1 || fail "xdotool is missing (Debian package xdotool; run scripts/setup)"
 /usr/bin/python3 -c "import torch, numpy" 2>/dev/null || fail "python3-torch and python3-numpy are missing (run scripts/setup)"
 
-# A free display number (:241 to :290; the other desktop tests use :90 to :240).
-display=""
-for n in $(seq 241 290); do
-  if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
-done
-[ -n "$display" ] || fail "no free X display between :241 and :290"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true; wait $xvfb 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  [ -e "/tmp/.X11-unix/X${display#:}" ] && break
-  sleep 0.1
-done
+# A private display (:241 to :290; the other desktop tests use :90 to :240).
+source "$here/desktop/xvfb.sh"
+trap stop_xvfb EXIT
+start_xvfb 241 290 || fail "Xvfb could not start"
 
 # Runs normlab with the given arguments, its output in the log file $1. Once its window is up,
 # the pointer goes to the window's bottom-left corner, away from the plot (a hovered plot shows

@@ -296,51 +296,43 @@ def check_neurons(image, rects, scale, window, model, class_colour, failures, la
     xy = [(xmin + (col + 0.5) / n * (xmax - xmin), ymin + (row + 0.5) / n * (ymax - ymin))
           for row in range(n) for col in range(n)]
     layers = model.hidden(xy)
+
+    def cells():
+        """(map name, row, col, the screen pixel at the cell's centre, t = v / max|v| of the
+        map (3 x 3 around the cell)) for every inner cell of every map drawn large enough."""
+        for h, values in enumerate(layers):
+            for k in range(values.shape[1]):
+                name = f"neuron:{h}:{k}"
+                if name not in rects:
+                    continue
+                q0x, q0y, q1x, q1y = rect_px(rects, name, scale)
+                if (q1x - q0x) / n < 2.0:
+                    continue  # cells too small to read one by one
+                v = values[:, k].reshape(n, n)
+                t = v / max(1e-6, float(np.max(np.abs(v))))
+                for row in range(1, n - 1):
+                    for col in range(1, n - 1):
+                        sx, sy = q0x + (col + 0.5) * (q1x - q0x) / n, q1y - (row + 0.5) * (q1y - q0y) / n
+                        yield name, row, col, image[int(sy), int(sx)], t[row - 1:row + 2, col - 1:col + 2]
+
     # The maps' grey (v = 0) is the theme's frame colour, which no legend shows: estimate it
     # from the cells PyTorch says are near 0 (colour = grey + |t| (class colour - grey)).
-    near_zero = []
-    for h, values in enumerate(layers):
-        for k in range(values.shape[1]):
-            name = f"neuron:{h}:{k}"
-            if name not in rects:
-                continue
-            q0x, q0y, q1x, q1y = rect_px(rects, name, scale)
-            v = values[:, k].reshape(n, n)
-            t = v / max(1e-6, float(np.max(np.abs(v))))
-            for row in range(1, n - 1):
-                for col in range(1, n - 1):
-                    if abs(t[row, col]) < 0.02 and np.max(np.abs(t[row - 1:row + 2, col - 1:col + 2])) < 0.05:
-                        sx, sy = q0x + (col + 0.5) * (q1x - q0x) / n, q1y - (row + 0.5) * (q1y - q0y) / n
-                        near_zero.append(image[int(sy), int(sx)])
+    near_zero = [colour for _, _, _, colour, t in cells() if abs(t[1, 1]) < 0.02 and np.max(np.abs(t)) < 0.05]
     if len(near_zero) < 10:
         failures.append(f"neuron maps: only {len(near_zero)} cells near 0 to find the maps' grey")
         return
     neutral = np.median(np.array(near_zero), axis=0)
-    errors, wrong, checked_maps = [], [], 0
-    for h, values in enumerate(layers):
-        for k in range(values.shape[1]):
-            name = f"neuron:{h}:{k}"
-            if name not in rects:
-                continue
-            q0x, q0y, q1x, q1y = rect_px(rects, name, scale)
-            node = q1x - q0x
-            if node / n < 2.0:
-                continue  # cells too small to read one by one
-            checked_maps += 1
-            v = values[:, k].reshape(n, n)
-            t = v / max(1e-6, float(np.max(np.abs(v))))
-            for row in range(1, n - 1):
-                for col in range(1, n - 1):
-                    if np.max(np.abs(t[row - 1:row + 2, col - 1:col + 2] - t[row, col])) > 0.15:
-                        continue  # a neighbour differs: the cell's edges blend
-                    sx, sy = q0x + (col + 0.5) * node / n, q1y - (row + 0.5) * node / n
-                    colour = image[int(sy), int(sx)]
-                    target = class_colour[1] if t[row, col] >= 0 else class_colour[0]
-                    axis = target - neutral
-                    got = float(np.dot(colour - neutral, axis) / np.dot(axis, axis))
-                    errors.append(abs(got - abs(t[row, col])))
-                    if errors[-1] > NEURON_TOLERANCE:
-                        wrong.append(f"{name} cell ({row}, {col}) shows {got:.2f}, PyTorch's |v|/max is {abs(t[row, col]):.2f}")
+    errors, wrong, maps = [], [], set()
+    for name, row, col, colour, t in cells():
+        maps.add(name)
+        if np.max(np.abs(t - t[1, 1])) > 0.15:
+            continue  # a neighbour differs: the cell's edges blend
+        axis = (class_colour[1] if t[1, 1] >= 0 else class_colour[0]) - neutral
+        got = float(np.dot(colour - neutral, axis) / np.dot(axis, axis))
+        errors.append(abs(got - abs(t[1, 1])))
+        if errors[-1] > NEURON_TOLERANCE:
+            wrong.append(f"{name} cell ({row}, {col}) shows {got:.2f}, PyTorch's |v|/max is {abs(t[1, 1]):.2f}")
+    checked_maps = len(maps)
     if checked_maps < 3 or len(errors) < MIN_SAMPLES:
         failures.append(f"neuron maps: only {checked_maps} maps and {len(errors)} cells could be read (need 3 and {MIN_SAMPLES})")
     if wrong:
