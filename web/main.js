@@ -88,8 +88,10 @@
   const wasmModule = compileWasm();
   wasmModule.catch(function () {});  // reported where it is used (instantiateWasm)
 
-  const probeCanvas = document.createElement('canvas');
-  if (!probeCanvas.getContext('webgl2')) {
+  // WebGL2 itself is tested where the app creates its context (a second context made here only
+  // to test would cost as much again): a browser that has it switched off gets the app's
+  // message through onFatalError. Without the API at all, say so at once.
+  if (typeof WebGL2RenderingContext === 'undefined') {
     fatal('NormLab needs WebGL2, which this browser or device does not provide. ' +
           'Try a current browser, or enable hardware acceleration in its settings.');
     return;
@@ -132,6 +134,7 @@
       },
       onRuntimeInitialized: function () { progress(1, 'Ready'); loader.hidden = true; canvas.focus(); },
     }).then(function (module) {
+      if (window.normlabError !== undefined) return;  // the app could not start (its message shows)
       window.NormLabPage.attach(module);
       if (window.NormLabEmbed) window.NormLabEmbed.start(module);
       window.normlabReady = true;

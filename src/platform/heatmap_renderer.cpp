@@ -76,8 +76,9 @@ void HeatmapRenderer::update(const app::DecisionGrid& grid, bool force) {
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, n, n, GL_RED, GL_UNSIGNED_BYTE, bytes.data());
   }
 
-  GLint previous_viewport[4];
-  glGetIntegerv(GL_VIEWPORT, previous_viewport);
+  // The caller sets the viewport before it draws (Runtime::frame): no glGet here, which in a
+  // browser waits for the GPU process to finish everything queued (a whole shader compile at
+  // start-up).
   glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
   glViewport(0, 0, size_, size_);
   glDisable(GL_BLEND);
@@ -96,7 +97,6 @@ void HeatmapRenderer::update(const app::DecisionGrid& grid, bool force) {
   glBindVertexArray(0);
   glUseProgram(0);
   glBindFramebuffer(GL_FRAMEBUFFER, 0);
-  glViewport(previous_viewport[0], previous_viewport[1], previous_viewport[2], previous_viewport[3]);
   rendered_version_ = grid.model_version;
   rendered_ = true;
 }

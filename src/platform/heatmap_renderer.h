@@ -18,7 +18,8 @@ class HeatmapRenderer {
   Status create(const std::string& shader_dir, int size);
   // Frees GL objects (safe to call twice, or after a context loss).
   void destroy();
-  // Re-renders if the grid changed since the last call (or force is set).
+  // Re-renders if the grid changed since the last call (or force is set). Leaves the viewport
+  // at the texture's size: set it again before drawing to the screen.
   void update(const app::DecisionGrid& grid, bool force = false);
   // Discretized heatmap: `bands` confidence bands per class (0 = smooth). Takes effect
   // (re-rendering) on the next update().

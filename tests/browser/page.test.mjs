@@ -357,7 +357,8 @@ try {
   const noGl = await launch(['--disable-3d-apis']);
   const page = await noGl.newPage();
   await page.goto(url);
-  await page.waitForTimeout(1500);
+  // The app finds out when it creates its context, after loading: wait for its message.
+  await page.waitForFunction(() => window.normlabError !== undefined, null, { timeout: 30000, polling: 100 }).catch(() => {});
   const text = await page.evaluate(() => window.normlabError || '');
   checks.ok(/WebGL2/.test(text) && await page.getByRole('alert').isVisible(), `without WebGL the page says why ("${text.slice(0, 60)}...")`);
   await page.screenshot({ path: path.join(shots, 'browser-no-webgl.png') });
