@@ -274,16 +274,18 @@ try {
   const speed = (await page.evaluate(() => window.normlab.test.state())).steps_per_frame;
   checks.ok(speed > 1, `a finger drag on the speed slider changes it (steps per frame ${speed})`);
 
-  // The inspector's gamma sits below the fold on a phone: scroll the panel with a finger
-  // (a drag on empty space, along the panel's left padding), then drag gamma.
-  await page.evaluate(() => (window.normlab.dispatch({ type: 'show_panel', panel: 'inspector' }), window.normlab.getState().view.panel === 'inspector'));
+  // On a phone the panels come first and the controls below them (from Play's row down): the
+  // inspector's gamma sits below the panels' fold. Scroll the panel with a finger (a drag on
+  // empty space, along the panel's left padding), then drag gamma.
+  await page.evaluate(() => window.normlab.dispatch({ type: 'show_panel', panel: 'inspector' }));
   await page.waitForTimeout(600);
   const hidden = await rectOf('inspector:gamma');
+  const fold = (await rectOf('play'))[1] - 60;  // above the controls' header and Play
   // Swipe up (as a learner would, again if one swipe is not enough: the panel is long).
-  const swipe = [{ x: box.x + 3, y: box.y + 780 }, { x: box.x + 3, y: box.y + 430 }];
+  const swipe = [{ x: box.x + 3, y: box.y + fold - 20 }, { x: box.x + 3, y: box.y + fold - 370 }];
   let shown = hidden;
   let swipes = 0;
-  while (shown[3] >= 800 && swipes < 4) {
+  while (shown[3] >= fold && swipes < 4) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [swipe[0]] });
     for (let i = 1; i <= 10; i += 1) {
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: swipe[0].x, y: swipe[0].y + (swipe[1].y - swipe[0].y) * i / 10 }] });
@@ -294,8 +296,8 @@ try {
     shown = await rectOf('inspector:gamma');
     swipes += 1;
   }
-  checks.ok(hidden[1] > 800 && shown[3] < 800,
-    `finger swipes scroll the panel to the inspector's gamma (top ${hidden[1]} -> ${shown[1]} after ${swipes} swipe(s))`);
+  checks.ok(hidden[1] > fold && shown[3] < fold,
+    `finger swipes scroll the panel to the inspector's gamma (top ${hidden[1]} -> ${shown[1]} after ${swipes} swipe(s), fold ${fold})`);
   const versionBefore = (await page.evaluate(() => window.normlab.test.state())).model_version;
   await drag(shown, 0.9);
   const versionAfter = (await page.evaluate(() => window.normlab.test.state())).model_version;

@@ -45,7 +45,7 @@ MIN_SAMPLES = 50
 LEGEND_STEPS = 32       # the legend draws P = 1 - (i + 0.5) / 32, i = 0..31, top to bottom
 TWIN_CELLS = 28         # the Why panel's coarse grid (app/twin_run.h, grid_resolution)
 NEURON_CELLS = 16       # a neuron map's cells per side (app/builder.cpp; 16 below 8e6 MACs per map)
-NEURON_TOLERANCE = 0.08 # |shown - model| of a neuron map's |v| / max|v|
+NEURON_TOLERANCE = 0.05 # |shown - model| of a neuron map's |v| / max|v|
 
 
 def read_png(path):
