@@ -11,7 +11,8 @@
 #include <ctime>
 #include <functional>
 #include <optional>
-#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "app/actions.h"
 #include "app/builder.h"
@@ -285,15 +286,6 @@ double bench_app_playing(const std::vector<int>& widths, const Options& opt, int
   return static_cast<double>(steps) / std::max(seconds, 1e-9);
 }
 
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out.push_back('\\');
-    out.push_back(ch);
-  }
-  return out;
-}
-
 Item item(const char* id, const char* label, const char* unit, const char* core_id = "") {
   Item it;
   it.id = id;
@@ -379,26 +371,22 @@ std::string variant_name() {
 }
 
 std::string to_json(const std::vector<Item>& items) {
-  std::ostringstream os;
-  os.precision(6);
-  os << "{\"variant\": \"" << variant_name() << "\", \"kernels\": \"" << kernels::simd_name()
-     << "\", \"items\": [";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const Item& it = items[i];
-    os << (i ? ", " : "") << "{\"id\": \"" << json_escape(it.id) << "\", \"label\": \""
-       << json_escape(it.label) << "\", \"unit\": \"" << it.unit << "\", \"value\": " << it.value
-       << ", \"samples\": " << it.samples;
-    if (!it.core_id.empty()) os << ", \"core_id\": \"" << it.core_id << "\", \"vs_core\": " << it.vs_core;
-    if (!it.parts.empty()) {
-      os << ", \"parts\": {";
-      for (std::size_t k = 0; k < it.parts.size(); ++k)
-        os << (k ? ", " : "") << "\"" << json_escape(it.parts[k].first) << "\": " << it.parts[k].second;
-      os << "}";
+  nlohmann::ordered_json out = {{"variant", variant_name()}, {"kernels", kernels::simd_name()}};
+  out["items"] = nlohmann::ordered_json::array();
+  for (const Item& it : items) {
+    nlohmann::ordered_json j = {{"id", it.id}, {"label", it.label}, {"unit", it.unit}, {"value", it.value},
+                                {"samples", it.samples}};
+    if (!it.core_id.empty()) {
+      j["core_id"] = it.core_id;
+      j["vs_core"] = it.vs_core;
     }
-    os << "}";
+    if (!it.parts.empty()) {
+      j["parts"] = nlohmann::ordered_json::object();
+      for (const auto& [name, ms] : it.parts) j["parts"][name] = ms;
+    }
+    out["items"].push_back(std::move(j));
   }
-  os << "]}";
-  return os.str();
+  return out.dump();  // a value that is not finite is written as null
 }
 
 }  // namespace nl::bench
