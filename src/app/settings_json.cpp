@@ -3,6 +3,7 @@
 // runs in its non-throwing mode).
 #include "app/settings_json.h"
 
+#include "app/session.h"
 #include "app/settings_schema.h"
 
 #include "core/assert.h"
@@ -272,7 +273,7 @@ double float_for_json(float v) {
 }
 
 Result<ExperimentSpec> settings_from_json(const json& j) {
-  ExperimentSpec spec;
+  ExperimentSpec spec = app::default_spec();  // what a missing key means: the playground's value
   std::optional<Error> err;
   Reader top(j, "", err);
   SchemaReader reader(top);

@@ -1,24 +1,11 @@
 // Settings as JSON: ExperimentSpec (core/spec.h) <-> JSON for the CLI config (normlab-cli
 // train), state files, lesson presets and actions, read and written by visiting the settings
-// schema (settings_schema.h: keys, ranges, enum names). Every key is optional (missing keys
-// take spec.h's defaults); unknown keys, wrong types and out-of-range values are errors with
-// the key's path, e.g. "net.hidden[1].width must be an integer in [1, 128] (got 300)".
+// schema (settings_schema.h: keys, ranges, enum names). Every key is optional: missing keys take
+// the playground's defaults (app::default_spec(), the first thing a learner sees); unknown
+// keys, wrong types and out-of-range values are errors with the key's path, e.g.
+// "net.hidden[1].width must be an integer in [1, 128] (got 300)". Every key, its range and
+// default: `normlab-cli reference` (generated from the schema; the README's settings reference).
 // Not here: reading files or URLs (callers pass text), running experiments.
-//
-// Schema (defaults shown):
-//   {"data": {"kind": "two_moons", "size": 200, "noise": 0.1, "test_fraction": 0.25, "seed": 1},
-//    "net": {"input_width": 2, "output_width": 2, "init": "he", "seed": 1,
-//            "hidden": [{"width": 8, "activation": "relu", "norm": "batchnorm",
-//                        "placement": "before"}, ...2 layers],
-//            "norm": {"eps": 1e-5, "momentum": 0.1, "affine": true, "track_running_stats": true,
-//                     "groups": 2, "r_max": 3, "d_max": 5}},
-//    "optimizer": {"kind": "sgd", "learning_rate": 0.1, "momentum": 0.9, "weight_decay": 0,
-//                  "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-//    "batch_size": 32, "shuffle_seed": 1}
-//   kind: two_moons | circles | xor | blobs | spiral | checkerboard
-//   activation: identity | relu | leaky_relu | tanh | sigmoid
-//   norm: none | batchnorm | layernorm | groupnorm | batchrenorm;  placement: before | after
-//   init: he | xavier | small_gaussian;  optimizer kind: sgd | adam;  momentum: number or null
 //
 //   auto spec = settings_from_json_text(R"({"net": {"hidden": [{"width": 16}]}})");
 //   if (!spec) show(spec.error());           // message + hint

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "app/session.h"
 #include "app/settings_json.h"
 
 namespace {
@@ -42,10 +43,17 @@ bool same(const ExperimentSpec& a, const ExperimentSpec& b) {
 
 }  // namespace
 
-TEST_CASE("settings json: empty object gives spec.h defaults", "[tools][settings]") {
+TEST_CASE("settings json: an empty object gives the playground's defaults", "[tools][settings]") {
   const auto spec = nl::settings_from_json_text("{}");
   REQUIRE(spec.ok());
-  CHECK(same(*spec, ExperimentSpec{}));
+  CHECK(same(*spec, nl::app::default_spec()));
+  CHECK(spec->data.size == 300);  // the points a learner sees first (the settings reference's default)
+  // A missing key inside a given object is the playground's too.
+  const auto partial = nl::settings_from_json_text(R"({"data": {"noise": 0.2}, "batch_size": 16})");
+  REQUIRE(partial.ok());
+  CHECK(partial->data.size == nl::app::default_spec().data.size);
+  CHECK(partial->data.noise == 0.2f);
+  CHECK(partial->batch_size == 16);
 }
 
 TEST_CASE("settings json: round trip keeps every field", "[tools][settings]") {
