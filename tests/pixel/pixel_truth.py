@@ -175,7 +175,7 @@ def rect_px(rects, name, scale):
     return [v * scale for v in rects[name]]
 
 
-def check_heatmap(image, rects, scale, window, points, model, legend, failures, label):
+def check_heatmap(image, rects, scale, window, points, model, legend, class_colour, failures, label):
     """The data panel's heatmap, its y axis and the training points."""
     px0, py0, px1, py1 = rect_px(rects, "data_plot", scale)
     side = px1 - px0
@@ -218,8 +218,7 @@ def check_heatmap(image, rects, scale, window, points, model, legend, failures, 
                                              else "this data cannot tell the orientation"))
     print(f"{label}: y up: read upside down, {flipped} of {len(samples)} samples would disagree")
 
-    # Training points in their class colour, where their coordinates say.
-    class_colour = legend_class_colours(image, rects, scale)
+    # Training points in their class colour (the legend's markers), where their coordinates say.
     checked = hit = 0
     for i, p in enumerate(points):
         if p[3] != "train":
@@ -376,8 +375,8 @@ def main():
     model = Model(args.model, state)
     legend = Legend(image, rects["data_legend_bar"], scale)
     failures += legend.problems()
-    check_heatmap(image, rects, scale, window, points, model, legend, failures, args.label)
     class_colour = legend_class_colours(image, rects, scale)
+    check_heatmap(image, rects, scale, window, points, model, legend, class_colour, failures, args.label)
     if args.why:
         with_norm = any(h["norm"] != "none" for h in state["settings"]["net"]["hidden"])
         side_name = "with" if with_norm else "without"
